@@ -1,0 +1,6 @@
+export type { MainStreams } from './main.js';
+export type { ConvertCommandOptions } from './commands/convert.js';
+export type { ValidateCommandOptions } from './commands/validate.js';
+export { main } from './main.js';
+export { CONVERT_CHUNK_RECORDS, convertCommand } from './commands/convert.js';
+export { validateCommand } from './commands/validate.js';

@@ -1,0 +1,26 @@
+/**
+ * Every error code tracebridge throws, with what it means. Listed in docs/errors.md; a test fails when
+ * the two drift. Codes are stable: scripts may match on them, messages may change.
+ */
+export const ERROR_CODES = Object.freeze({
+  /** A command line that cannot be run as written (unknown command or flag, missing argument). */
+  USAGE: 'TRACEBRIDGE_ERR_USAGE',
+  /** An input file that cannot be opened or read. */
+  INPUT: 'TRACEBRIDGE_ERR_INPUT',
+  /** An option of a public API with a value it cannot use. */
+  INVALID_OPTION: 'TRACEBRIDGE_ERR_INVALID_OPTION',
+});
+
+/** One of {@link ERROR_CODES}. */
+export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
+
+/** The one error class tracebridge throws: a stable `code`, an actionable message, the cause kept. */
+export class TracebridgeError extends Error {
+  override readonly name = 'TracebridgeError';
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+}

@@ -1,0 +1,177 @@
+/**
+ * Turning arbitrary JavaScript values into attribute values and canonical JSON without ever throwing.
+ *
+ * Canonical JSON is what the collector's file route produces for the same value (pdata's `AsString()`,
+ * i.e. Go's `encoding/json` over a map): keys sorted by code point, `<` `>` `&` U+2028 U+2029 escaped as
+ * `\u003c`…, lone surrogates replaced by U+FFFD. Matching it byte for byte is what lets a record give
+ * the same OTLP on the SDK route and the file route.
+ */
+
+/** Placeholder for a value already being serialised higher up (a cycle). */
+export const CIRCULAR = '[Circular]';
+/** Placeholder for a value whose getter or `toJSON` threw. */
+export const UNSERIALISABLE = '[Unserialisable]';
+
+/**
+ * A JavaScript value that JSON has no word for, as a placeholder string; `undefined` when the value is
+ * JSON-representable (the caller then walks it) or should be skipped (`undefined` itself).
+ */
+export function placeholderFor(value: unknown): string | undefined {
+  switch (typeof value) {
+    case 'number':
+      return Number.isFinite(value) ? undefined : String(value);
+    case 'bigint':
+      // The decimal digits keep the value searchable; the SDK drops BigInt attributes outright.
+      return value.toString();
+    case 'function':
+      return `[Function: ${(value as { name?: string }).name || 'anonymous'}]`;
+    case 'symbol':
+      return value.toString();
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Replaces objects JSON serialises badly by what a reader wants to see: Dates as ISO strings, Errors as
+ * `Name: message`, binary as a size, Maps as objects and Sets as arrays; calls `toJSON` like JSON does.
+ * Returns the value unchanged when it needs no replacing.
+ */
+export function normaliseObject(value: object): unknown {
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? '[Invalid Date]' : value.toISOString();
+  if (value instanceof Error) return `${value.name}: ${value.message}`;
+  if (ArrayBuffer.isView(value)) return `[${value.constructor.name} ${value.byteLength} bytes]`;
+  if (value instanceof ArrayBuffer) return `[ArrayBuffer ${value.byteLength} bytes]`;
+  if (value instanceof Map) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of value) out[String(k)] = v;
+    return out;
+  }
+  if (value instanceof Set) return Array.from(value);
+  if (value instanceof WeakMap || value instanceof WeakSet || value instanceof Promise) {
+    return `[${value.constructor.name}]`;
+  }
+  const toJSON = (value as { toJSON?: unknown }).toJSON;
+  if (typeof toJSON === 'function') return toJSON.call(value);
+  return value;
+}
+
+/** Compares strings by Unicode code point, the order of UTF-8 bytes that Go sorts map keys by. */
+export function compareCodePoints(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    // Surrogates (D800–DFFF) encode code points above FFFF: in code-point order they sort after E000–FFFF.
+    const xs = x >= 0xd800 && x <= 0xdfff;
+    const ys = y >= 0xd800 && y <= 0xdfff;
+    if (xs !== ys) return xs ? 1 : -1;
+    return x - y;
+  }
+  return a.length - b.length;
+}
+
+const NEEDS_ESCAPE = /[<>&\u2028\u2029]|\\u[dD][89abAB][0-9a-fA-F]{2}|\\u[dD][c-fC-F][0-9a-fA-F]{2}|\\\\/;
+const ESCAPES = /[<>&\u2028\u2029]|\\u[dD][89a-fA-F][0-9a-fA-F]{2}|\\\\/g;
+
+/** A JSON string literal, escaped the way Go's `encoding/json` escapes it. */
+export function canonicalString(value: string): string {
+  const json = JSON.stringify(value);
+  if (!NEEDS_ESCAPE.test(json)) return json;
+  return json.replace(ESCAPES, (m) => {
+    switch (m) {
+      case '<':
+        return '\\u003c';
+      case '>':
+        return '\\u003e';
+      case '&':
+        return '\\u0026';
+      case '\u2028':
+        return '\\u2028';
+      case '\u2029':
+        return '\\u2029';
+      case '\\\\':
+        return m;
+      default:
+        // JSON.stringify writes a lone surrogate as \udXXX; Go decodes such an escape to U+FFFD.
+        return '\ufffd';
+    }
+  });
+}
+
+/**
+ * Canonical JSON of any value: never throws; cycles, BigInts, functions, non-finite numbers become
+ * placeholder strings; `undefined` object members are left out and `undefined` array items become null.
+ */
+export function canonicalJson(value: unknown): string {
+  return writeValue(value, new Set());
+}
+
+function writeValue(value: unknown, seen: Set<object>): string {
+  if (value === null || value === undefined) return 'null';
+  switch (typeof value) {
+    case 'string':
+      return canonicalString(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'number':
+      return Number.isFinite(value) ? JSON.stringify(value) : canonicalString(String(value));
+    case 'object':
+      break;
+    default:
+      return canonicalString(placeholderFor(value) ?? 'null');
+  }
+  const obj = value as object;
+  if (seen.has(obj)) return canonicalString(CIRCULAR);
+  let normal: unknown;
+  try {
+    normal = normaliseObject(obj);
+  } catch {
+    return canonicalString(UNSERIALISABLE);
+  }
+  if (normal !== obj) {
+    if (typeof normal === 'object' && normal !== null) {
+      seen.add(obj);
+      const out = writeValue(normal, seen);
+      seen.delete(obj);
+      return out;
+    }
+    return writeValue(normal, seen);
+  }
+  seen.add(obj);
+  let out: string;
+  if (Array.isArray(obj)) {
+    const parts: string[] = [];
+    for (let i = 0; i < obj.length; i++) parts.push(writeValue(readIndex(obj, i), seen));
+    out = `[${parts.join(',')}]`;
+  } else {
+    const keys = Object.keys(obj).sort(compareCodePoints);
+    const parts: string[] = [];
+    for (const key of keys) {
+      const member = readKey(obj as Record<string, unknown>, key);
+      if (member === undefined) continue;
+      parts.push(`${canonicalString(key)}:${writeValue(member, seen)}`);
+    }
+    out = `{${parts.join(',')}}`;
+  }
+  seen.delete(obj);
+  return out;
+}
+
+/** Reads `obj[key]`, turning a throwing getter or proxy trap into a placeholder. */
+export function readKey(obj: Record<string, unknown>, key: string): unknown {
+  try {
+    return obj[key];
+  } catch {
+    return UNSERIALISABLE;
+  }
+}
+
+function readIndex(arr: unknown[], i: number): unknown {
+  try {
+    return arr[i];
+  } catch {
+    return UNSERIALISABLE;
+  }
+}

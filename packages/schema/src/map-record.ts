@@ -1,0 +1,229 @@
+import {
+  ATTR_AGENT_PARENT_ID,
+  ATTR_CONTEXT_PREFIX,
+  ATTR_CORRELATION_ID,
+  ATTR_ERROR_TYPE,
+  ATTR_EXCEPTION_MESSAGE,
+  ATTR_EXCEPTION_STACKTRACE,
+  ATTR_EXCEPTION_TYPE,
+  ATTR_IF_CITATION,
+  ATTR_INVALID_PREFIX,
+  ATTR_METADATA_PREFIX,
+  ATTR_PERFORMANCE_PREFIX,
+  ATTR_TAGS,
+} from './attributes.js';
+import { flattenAttributes } from './flatten-attributes.js';
+import {
+  checkAgentId,
+  checkCitation,
+  checkComponent,
+  checkCorrelationId,
+  checkErrorCode,
+  checkErrorString,
+  checkLevel,
+  checkMessage,
+  checkPerformanceNumber,
+  checkSpanId,
+  checkTags,
+  checkTimestamp,
+  checkTraceFlags,
+  checkTraceId,
+  isPlainObject,
+  parseTimestamp,
+} from './internal/checks.js';
+import { canonicalJson, readKey } from './internal/json-value.js';
+import { agentResource } from './resource.js';
+import { SEVERITY_NUMBER } from './severity.js';
+import type { Attributes, Level, MappedRecord, MappingOptions } from './types.js';
+
+/**
+ * Longest raw value kept under `tracebridge.invalid.*`, in code points: enough to see what went wrong,
+ * bounded so one bad field cannot blow up a record.
+ */
+export const INVALID_VALUE_MAX_LENGTH = 4096;
+
+/** The fields of the record, in the order the schema lists them. */
+export const RECORD_FIELDS: readonly string[] = Object.freeze([
+  'timestamp',
+  'level',
+  'agent_id',
+  'correlation_id',
+  'component',
+  'message',
+  'context',
+  'error',
+  'performance',
+  'trace_id',
+  'span_id',
+  'trace_flags',
+  'parent_agent_id',
+  'tags',
+  'metadata',
+  'if_citation',
+]);
+
+const ERROR_FIELDS: ReadonlyArray<readonly [string, string]> = [
+  ['type', ATTR_EXCEPTION_TYPE],
+  ['message', ATTR_EXCEPTION_MESSAGE],
+  ['stack', ATTR_EXCEPTION_STACKTRACE],
+];
+
+/**
+ * The one mapping of MAPPING.md: a record (parsed JSON or built by the logger) to its OTLP places.
+ * Every route goes through it. A bad field never drops the record: it is left out of its place, its
+ * raw value kept as `tracebridge.invalid.<field>` and its name listed in `invalid`. Never throws.
+ *
+ * `resource` may be passed when the caller already computed it for the record's agent (the logger
+ * does, once per logger); it must equal `agentResource(record.agent_id, options)`.
+ */
+export function mapRecord(
+  record: Readonly<Record<string, unknown>>,
+  options: MappingOptions = {},
+  resource?: Attributes,
+): MappedRecord {
+  const attributes: Attributes = {};
+  const bad: Attributes = {};
+  const invalid: string[] = [];
+  const reject = (field: string, raw: unknown): void => {
+    invalid.push(field);
+    bad[`${ATTR_INVALID_PREFIX}.${field}`] = invalidValue(raw);
+  };
+  const out: MappedRecord = { resource: resource ?? {}, scope: '', attributes, invalid };
+
+  const timestamp = record.timestamp;
+  if (timestamp !== undefined) {
+    if (checkTimestamp(timestamp) === undefined) out.timeUnixNano = (parseTimestamp(timestamp as string) as bigint).toString();
+    else reject('timestamp', timestamp);
+  }
+  const level = record.level;
+  if (level !== undefined) {
+    if (checkLevel(level) === undefined) {
+      out.severityNumber = SEVERITY_NUMBER[level as Level];
+      out.severityText = level as string;
+    } else reject('level', level);
+  }
+  const message = record.message;
+  if (message !== undefined) {
+    if (checkMessage(message) === undefined) out.body = message as string;
+    else reject('message', message);
+  }
+  const component = record.component;
+  if (component !== undefined) {
+    if (checkComponent(component) === undefined) out.scope = component as string;
+    else reject('component', component);
+  }
+  const agentId = record.agent_id;
+  let goodAgent: string | undefined;
+  if (agentId !== undefined) {
+    if (checkAgentId(agentId) === undefined) goodAgent = agentId as string;
+    else reject('agent_id', agentId);
+  }
+  if (resource === undefined) out.resource = agentResource(goodAgent, options);
+
+  const correlationId = record.correlation_id;
+  if (correlationId !== undefined) {
+    if (checkCorrelationId(correlationId) === undefined) attributes[ATTR_CORRELATION_ID] = correlationId as string;
+    else reject('correlation_id', correlationId);
+  }
+  const parent = record.parent_agent_id;
+  if (parent !== undefined) {
+    if (checkAgentId(parent) === undefined) attributes[ATTR_AGENT_PARENT_ID] = parent as string;
+    else reject('parent_agent_id', parent);
+  }
+
+  const error = record.error;
+  if (error !== undefined) {
+    if (isPlainObject(error)) {
+      for (const [field, key] of ERROR_FIELDS) {
+        const value = readKey(error, field);
+        if (value === undefined) continue;
+        if (checkErrorString(value) === undefined) attributes[key] = value as string;
+        else reject(`error.${field}`, value);
+      }
+      const code = readKey(error, 'code');
+      if (code !== undefined) {
+        if (checkErrorCode(code) === undefined) attributes[ATTR_ERROR_TYPE] = String(code);
+        else reject('error.code', code);
+      }
+      for (const key of Object.keys(error)) {
+        if (key !== 'type' && key !== 'message' && key !== 'stack' && key !== 'code') reject(`error.${key}`, readKey(error, key));
+      }
+    } else reject('error', error);
+  }
+
+  const performance = record.performance;
+  if (performance !== undefined) {
+    if (isPlainObject(performance)) {
+      for (const key of Object.keys(performance)) {
+        const value = readKey(performance, key);
+        if (value === undefined) continue;
+        if (checkPerformanceNumber(value) === undefined) attributes[`${ATTR_PERFORMANCE_PREFIX}.${key}`] = value as number;
+        else reject(`performance.${key}`, value);
+      }
+    } else reject('performance', performance);
+  }
+
+  const context = record.context;
+  if (context !== undefined) {
+    if (isPlainObject(context)) flattenAttributes(attributes, ATTR_CONTEXT_PREFIX, context);
+    else reject('context', context);
+  }
+  const metadata = record.metadata;
+  if (metadata !== undefined) {
+    if (isPlainObject(metadata)) flattenAttributes(attributes, ATTR_METADATA_PREFIX, metadata);
+    else reject('metadata', metadata);
+  }
+  const tags = record.tags;
+  if (tags !== undefined) {
+    if (checkTags(tags) === undefined) attributes[ATTR_TAGS] = (tags as string[]).slice();
+    else reject('tags', tags);
+  }
+  const citation = record.if_citation;
+  if (citation !== undefined) {
+    if (checkCitation(citation) === undefined) attributes[ATTR_IF_CITATION] = citation as string;
+    else reject('if_citation', citation);
+  }
+
+  const traceId = record.trace_id;
+  if (traceId !== undefined) {
+    if (checkTraceId(traceId) === undefined) out.traceId = traceId as string;
+    else reject('trace_id', traceId);
+  }
+  const spanId = record.span_id;
+  if (spanId !== undefined) {
+    if (checkSpanId(spanId) === undefined) out.spanId = spanId as string;
+    else reject('span_id', spanId);
+  }
+  const flags = record.trace_flags;
+  if (flags !== undefined) {
+    if (checkTraceFlags(flags) === undefined) out.flags = Number.parseInt(flags as string, 16);
+    else reject('trace_flags', flags);
+  }
+
+  for (const key of Object.keys(record)) {
+    if (!RECORD_FIELDS.includes(key)) reject(key, readKey(record as Record<string, unknown>, key));
+  }
+  for (const key of Object.keys(bad)) attributes[key] = bad[key] as string;
+  return out;
+}
+
+/** The raw value of a bad field as a bounded string: itself when a string, its canonical JSON otherwise. */
+export function invalidValue(raw: unknown): string {
+  const text = typeof raw === 'string' ? raw : canonicalJson(raw);
+  return truncateCodePoints(text, INVALID_VALUE_MAX_LENGTH);
+}
+
+function truncateCodePoints(text: string, max: number): string {
+  // Fast path: fewer UTF-16 units than the limit means fewer code points too.
+  if (text.length <= max) return text;
+  let count = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      const d = text.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) i++;
+    }
+    if (++count === max) return text.slice(0, i + 1);
+  }
+  return text;
+}
