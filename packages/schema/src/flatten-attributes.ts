@@ -1,4 +1,4 @@
-import { CIRCULAR, UNSERIALISABLE, canonicalJson, normaliseObject, placeholderFor, readKey } from './internal/json-value.js';
+import { CIRCULAR, UNSERIALISABLE, canonicalJsonWithin, normaliseObject, placeholderFor, readKey } from './internal/json-value.js';
 import type { AttributeValue, Attributes } from './types.js';
 
 /**
@@ -72,8 +72,8 @@ function toAttributeValue(
     seen.delete(value as object);
     return result;
   }
-  if (Array.isArray(value)) return primitiveArray(value) ?? canonicalJson(value);
-  if (depth >= MAX_FLATTEN_DEPTH) return canonicalJson(value);
+  if (Array.isArray(value)) return primitiveArray(value) ?? canonicalJsonWithin(value, seen);
+  if (depth >= MAX_FLATTEN_DEPTH) return canonicalJsonWithin(value, seen);
   let keyCount: number;
   try {
     keyCount = Object.keys(value as object).length;

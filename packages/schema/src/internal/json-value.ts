@@ -108,6 +108,11 @@ export function canonicalJson(value: unknown): string {
   return writeValue(value, new Set());
 }
 
+/** {@link canonicalJson} of a value met while walking a larger one: `ancestors` are the objects above it. */
+export function canonicalJsonWithin(value: unknown, ancestors: Set<object>): string {
+  return writeValue(value, ancestors);
+}
+
 function writeValue(value: unknown, seen: Set<object>): string {
   if (value === null || value === undefined) return 'null';
   switch (typeof value) {
