@@ -1,0 +1,86 @@
+import { resolveConfig } from './config.js';
+import type { ResolvedConfig } from './config.js';
+import { ensureContextManager } from './internal/context-manager.js';
+import { unwatchExit, watchExit } from './internal/exit-hooks.js';
+import { DisabledTransport, InlineTransport } from './internal/inline-transport.js';
+import { observeStats, unobserveStats } from './internal/metrics.js';
+import type { Transport } from './internal/transport.js';
+import { WorkerTransport } from './internal/worker-transport.js';
+import { Logger } from './logger.js';
+import type { LoggerCore } from './logger.js';
+import { LEVELS } from '@tracebridge/schema';
+import type { LoggerOptions, LoggerStats } from './types.js';
+
+/** A transport and how to forget it once shut down. */
+interface Entry {
+  transport: Transport;
+  release: () => void;
+}
+
+/** Live transports by configuration: loggers configured alike share one export worker. */
+const shared = new Map<string, Entry>();
+
+/**
+ * Creates a structured logger. Loggers created with the same destination share one export pipeline
+ * (one worker thread per process); the first one's agent is the process's OTLP resource, and records
+ * of a logger for another agent carry that agent as `gen_ai.agent.id`.
+ *
+ * Throws `TracebridgeError` (`TRACEBRIDGE_ERR_INVALID_OPTION`) for options that cannot work; never
+ * throws afterwards.
+ */
+export function createLogger(options: LoggerOptions): Logger {
+  const config = resolveConfig(options);
+  ensureContextManager();
+  const custom = options.exporter !== undefined || options.processors !== undefined;
+  const key = custom || config.disabled ? undefined : transportKey(config);
+  let entry = key === undefined ? undefined : shared.get(key);
+  if (entry === undefined || entry.transport.closed) {
+    const transport = createTransport(config, options);
+    const read = (): LoggerStats => transport.stats();
+    const created: Entry = {
+      transport,
+      release: () => {
+        if (key !== undefined && shared.get(key) === created) shared.delete(key);
+        unwatchExit(transport);
+        unobserveStats(read);
+      },
+    };
+    if (key !== undefined) shared.set(key, created);
+    if (config.handleExit && !config.disabled) watchExit(transport, config.shutdownTimeoutMillis);
+    observeStats(read);
+    entry = created;
+  }
+  const core: LoggerCore = {
+    transport: entry.transport,
+    agentId: options.agentId ?? config.pipeline.agentId,
+    minLevel: LEVELS.indexOf(config.level),
+    shutdownTimeoutMillis: config.shutdownTimeoutMillis,
+    recordErrorsOnSpans: true,
+    onShutdown: entry.release,
+  };
+  return new Logger(core, options.component, options.context === undefined ? undefined : { ...options.context });
+}
+
+function createTransport(config: ResolvedConfig, options: LoggerOptions): Transport {
+  if (config.disabled) return new DisabledTransport();
+  if (!config.thread) {
+    const custom: ConstructorParameters<typeof InlineTransport>[1] = {};
+    if (options.exporter !== undefined) custom.exporter = options.exporter;
+    if (options.processors !== undefined) custom.processors = options.processors;
+    return new InlineTransport(config.pipeline, custom);
+  }
+  return new WorkerTransport({
+    pipeline: config.pipeline,
+    maxQueueBytes: config.maxQueueBytes,
+    maxRecordBytes: config.maxRecordBytes,
+    spillDir: config.spillDir,
+    maxSpillBytes: config.maxSpillBytes,
+    shutdownTimeoutMillis: config.shutdownTimeoutMillis,
+  });
+}
+
+function transportKey(config: ResolvedConfig): string {
+  const { agentId: _agentId, resource: _resource, ...destination } = config.pipeline;
+  const resourceWithoutAgent = { ...config.pipeline.mapping };
+  return JSON.stringify([config.thread, config.maxQueueBytes, config.spillDir, destination, resourceWithoutAgent]);
+}

@@ -1,0 +1,17 @@
+export type {
+  ChildOptions,
+  DropReason,
+  LogFields,
+  LoggerOptions,
+  LoggerStats,
+  OtlpProtocol,
+  OutputMode,
+  PerformanceFields,
+} from './types.js';
+export type { LogMethod } from './logger.js';
+export type { CorrelationKind, CorrelationOptions } from './correlation.js';
+export { Logger } from './logger.js';
+export { createLogger } from './create-logger.js';
+export { getCorrelationId, getParentAgentId, newCorrelationId, withCorrelation, withoutCorrelation } from './correlation.js';
+export { BaggageLogRecordProcessor, CorrelationSpanProcessor } from './processors.js';
+export { resolveEndpoint } from './config.js';

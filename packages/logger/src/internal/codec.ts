@@ -1,0 +1,358 @@
+/**
+ * The binary form of a log call that crosses from the calling thread to the export worker.
+ *
+ * Why binary and not JSON: `JSON.stringify` of a record and the string concatenation around it cost
+ * more than the whole per-call budget, and JSON silently drops functions, `Map` contents and cycles
+ * that the mapping must show as placeholders. The encoder walks values once, writing tagged bytes and
+ * applying the mapping's placeholder rules; the worker decodes plain JSON-like values and hands them
+ * to the one mapping. Strings are UTF-8 with an ASCII fast path (most log text is ASCII).
+ */
+import { toRecordError } from '@tracebridge/schema';
+
+const T_UNDEFINED = 0;
+const T_NULL = 1;
+const T_STRING = 2;
+const T_INT = 3;
+const T_DOUBLE = 4;
+const T_TRUE = 5;
+const T_FALSE = 6;
+const T_ARRAY = 7;
+const T_OBJECT = 8;
+
+/** Values nested deeper than this are replaced by a placeholder; the mapping keeps 6 levels anyway. */
+export const MAX_ENCODE_DEPTH = 32;
+
+/** Thrown inside the encoder when a record outgrows its limit; never escapes the transport. */
+export class RecordTooLarge extends Error {}
+
+/** A growable byte buffer written front to back. */
+export class Encoder {
+  buf: Buffer;
+  u8: Uint8Array;
+  dv: DataView;
+  pos = 0;
+  /** Objects being encoded above the current value: cycle detection without a Set allocation. */
+  private readonly stack: object[] = [];
+  limit: number;
+
+  constructor(initialBytes: number, limit: number) {
+    this.buf = Buffer.allocUnsafeSlow(initialBytes);
+    this.u8 = this.buf;
+    this.dv = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
+    this.limit = limit;
+  }
+
+  reset(): void {
+    this.pos = 0;
+    this.stack.length = 0;
+  }
+
+  ensure(extra: number): void {
+    const need = this.pos + extra;
+    if (need <= this.buf.length) return;
+    if (need > this.limit) throw new RecordTooLarge();
+    let size = this.buf.length * 2;
+    while (size < need) size *= 2;
+    const next = Buffer.allocUnsafeSlow(Math.min(size, Math.max(need, this.limit)));
+    this.buf.copy(next, 0, 0, this.pos);
+    this.buf = next;
+    this.u8 = next;
+    this.dv = new DataView(next.buffer, next.byteOffset, next.byteLength);
+  }
+
+  u8w(v: number): void {
+    this.ensure(1);
+    this.u8[this.pos++] = v;
+  }
+
+  u16(v: number): void {
+    this.ensure(2);
+    this.dv.setUint16(this.pos, v, true);
+    this.pos += 2;
+  }
+
+  u32(v: number): void {
+    this.ensure(4);
+    this.dv.setUint32(this.pos, v, true);
+    this.pos += 4;
+  }
+
+  f64(v: number): void {
+    this.ensure(8);
+    this.dv.setFloat64(this.pos, v, true);
+    this.pos += 8;
+  }
+
+  /** A string as u32 byte length + UTF-8. */
+  str(s: string): void {
+    const n = s.length;
+    this.ensure(4 + n * 3);
+    const start = this.pos + 4;
+    const u8 = this.u8;
+    if (n <= 128) {
+      let i = 0;
+      for (; i < n; i++) {
+        const c = s.charCodeAt(i);
+        if (c > 0x7f) break;
+        u8[start + i] = c;
+      }
+      if (i === n) {
+        this.dv.setUint32(this.pos, n, true);
+        this.pos = start + n;
+        return;
+      }
+    }
+    const written = this.buf.write(s, start, 'utf8');
+    this.dv.setUint32(this.pos, written, true);
+    this.pos = start + written;
+  }
+
+  /** Raw ASCII bytes of a known-length string (trace and span ids). */
+  ascii(s: string, length: number): void {
+    this.ensure(length);
+    const u8 = this.u8;
+    const p = this.pos;
+    for (let i = 0; i < length; i++) u8[p + i] = s.charCodeAt(i);
+    this.pos = p + length;
+  }
+
+  /** Any value, with the mapping's rules for what JSON cannot carry. */
+  value(v: unknown, depth = 0): void {
+    switch (typeof v) {
+      case 'string':
+        this.u8w(T_STRING);
+        this.str(v);
+        return;
+      case 'number':
+        if (Number.isInteger(v) && v >= -2147483648 && v <= 2147483647) {
+          this.u8w(T_INT);
+          this.ensure(4);
+          this.dv.setInt32(this.pos, v, true);
+          this.pos += 4;
+        } else if (Number.isFinite(v)) {
+          this.u8w(T_DOUBLE);
+          this.f64(v);
+        } else {
+          this.u8w(T_STRING);
+          this.str(String(v));
+        }
+        return;
+      case 'boolean':
+        this.u8w(v ? T_TRUE : T_FALSE);
+        return;
+      case 'undefined':
+        this.u8w(T_UNDEFINED);
+        return;
+      case 'bigint':
+        this.u8w(T_STRING);
+        this.str(v.toString());
+        return;
+      case 'function':
+        this.u8w(T_STRING);
+        this.str(`[Function: ${(v as { name?: string }).name || 'anonymous'}]`);
+        return;
+      case 'symbol':
+        this.u8w(T_STRING);
+        this.str(v.toString());
+        return;
+      default:
+        break;
+    }
+    if (v === null) {
+      this.u8w(T_NULL);
+      return;
+    }
+    this.object(v as object, depth);
+  }
+
+  private object(o: object, depth: number): void {
+    if (this.stack.includes(o)) {
+      this.u8w(T_STRING);
+      this.str('[Circular]');
+      return;
+    }
+    if (depth >= MAX_ENCODE_DEPTH) {
+      this.u8w(T_STRING);
+      this.str('[Too deep]');
+      return;
+    }
+    if (Array.isArray(o)) {
+      this.stack.push(o);
+      const n = o.length;
+      this.u8w(T_ARRAY);
+      this.u32(n);
+      for (let i = 0; i < n; i++) this.value(safeIndex(o, i), depth + 1);
+      this.stack.pop();
+      return;
+    }
+    const proto = Object.getPrototypeOf(o);
+    if (proto !== Object.prototype && proto !== null) {
+      const normal = normalise(o);
+      if (normal !== o) {
+        this.stack.push(o);
+        this.value(normal, depth);
+        this.stack.pop();
+        return;
+      }
+    }
+    this.stack.push(o);
+    let keys: string[];
+    try {
+      keys = Object.keys(o);
+    } catch {
+      this.stack.pop();
+      this.u8w(T_STRING);
+      this.str('[Unserialisable]');
+      return;
+    }
+    this.u8w(T_OBJECT);
+    const countAt = this.pos;
+    this.u32(0);
+    let count = 0;
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i] as string;
+      let member: unknown;
+      try {
+        member = (o as Record<string, unknown>)[key];
+      } catch {
+        member = '[Unserialisable]';
+      }
+      if (member === undefined) continue;
+      this.str(key);
+      this.value(member, depth + 1);
+      count++;
+    }
+    this.dv.setUint32(countAt, count, true);
+    this.stack.pop();
+  }
+
+  /** An error in its record form (`type`, `message`, `stack` with causes, `code`). */
+  error(thrown: unknown): void {
+    this.value(toRecordError(thrown));
+  }
+}
+
+function safeIndex(a: unknown[], i: number): unknown {
+  try {
+    return a[i];
+  } catch {
+    return '[Unserialisable]';
+  }
+}
+
+/** The mapping's replacements for class instances (same rules as the schema package's flattening). */
+function normalise(o: object): unknown {
+  try {
+    if (o instanceof Date) return Number.isNaN(o.getTime()) ? '[Invalid Date]' : o.toISOString();
+    if (o instanceof Error) return `${o.name}: ${o.message}`;
+    if (ArrayBuffer.isView(o)) return `[${o.constructor.name} ${o.byteLength} bytes]`;
+    if (o instanceof ArrayBuffer) return `[ArrayBuffer ${o.byteLength} bytes]`;
+    if (o instanceof Map) {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of o) out[String(k)] = v;
+      return out;
+    }
+    if (o instanceof Set) return Array.from(o);
+    if (o instanceof WeakMap || o instanceof WeakSet || o instanceof Promise) return `[${o.constructor.name}]`;
+    const toJSON = (o as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON === 'function') return toJSON.call(o);
+    return o;
+  } catch {
+    return '[Unserialisable]';
+  }
+}
+
+/** Reads what {@link Encoder} wrote. */
+export class Decoder {
+  u8: Uint8Array;
+  dv: DataView;
+  buf: Buffer;
+  pos: number;
+  end: number;
+
+  constructor(buf: Buffer, pos: number, end: number) {
+    this.buf = buf;
+    this.u8 = buf;
+    this.dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    this.pos = pos;
+    this.end = end;
+  }
+
+  u8r(): number {
+    return this.u8[this.pos++] as number;
+  }
+
+  u16(): number {
+    const v = this.dv.getUint16(this.pos, true);
+    this.pos += 2;
+    return v;
+  }
+
+  u32(): number {
+    const v = this.dv.getUint32(this.pos, true);
+    this.pos += 4;
+    return v;
+  }
+
+  f64(): number {
+    const v = this.dv.getFloat64(this.pos, true);
+    this.pos += 8;
+    return v;
+  }
+
+  str(): string {
+    const n = this.u32();
+    const s = this.buf.toString('utf8', this.pos, this.pos + n);
+    this.pos += n;
+    return s;
+  }
+
+  ascii(length: number): string {
+    const s = this.buf.toString('latin1', this.pos, this.pos + length);
+    this.pos += length;
+    return s;
+  }
+
+  value(): unknown {
+    const tag = this.u8r();
+    switch (tag) {
+      case T_UNDEFINED:
+        return undefined;
+      case T_NULL:
+        return null;
+      case T_STRING:
+        return this.str();
+      case T_INT: {
+        const v = this.dv.getInt32(this.pos, true);
+        this.pos += 4;
+        return v;
+      }
+      case T_DOUBLE:
+        return this.f64();
+      case T_TRUE:
+        return true;
+      case T_FALSE:
+        return false;
+      case T_ARRAY: {
+        const n = this.u32();
+        const out = new Array<unknown>(n);
+        for (let i = 0; i < n; i++) out[i] = this.value();
+        return out;
+      }
+      case T_OBJECT: {
+        const n = this.u32();
+        const out: Record<string, unknown> = {};
+        for (let i = 0; i < n; i++) {
+          const key = this.str();
+          const member = this.value();
+          // A "__proto__" key must stay data, as JSON.parse keeps it, not replace the prototype.
+          if (key === '__proto__') Object.defineProperty(out, key, { value: member, enumerable: true, writable: true, configurable: true });
+          else out[key] = member;
+        }
+        return out;
+      }
+      default:
+        throw new Error(`corrupt record: value tag ${tag}`);
+    }
+  }
+}

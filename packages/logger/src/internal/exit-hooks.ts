@@ -1,0 +1,66 @@
+/**
+ * Flushing at exit, for every live transport, installed once per process.
+ *
+ * - `beforeExit` (the loop ran dry): flush what is queued; the process then exits on its own.
+ * - `SIGTERM` / `SIGINT`: shut down within the timeout, then, if nobody else listens for the signal,
+ *   re-raise it so the process ends as it would have without us (adding a listener disables Node's
+ *   default exit on these signals).
+ * - `exit` (`process.exit()`, an uncaught exception): only synchronous work is possible; the worker
+ *   transport blocks this thread while its worker drains, bounded by the shutdown timeout.
+ */
+export interface ExitAware {
+  pending(): number;
+  flush(timeoutMillis: number): Promise<boolean>;
+  shutdown(timeoutMillis: number): Promise<void>;
+  shutdownSync?(): void;
+  readonly closed: boolean;
+}
+
+const live = new Map<ExitAware, number>();
+let installed = false;
+
+export function watchExit(transport: ExitAware, timeoutMillis: number): void {
+  live.set(transport, timeoutMillis);
+  if (installed) return;
+  installed = true;
+  process.on('beforeExit', onBeforeExit);
+  process.on('exit', onExit);
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}
+
+export function unwatchExit(transport: ExitAware): void {
+  live.delete(transport);
+  if (live.size > 0 || !installed) return;
+  installed = false;
+  process.off('beforeExit', onBeforeExit);
+  process.off('exit', onExit);
+  process.off('SIGTERM', onSignal);
+  process.off('SIGINT', onSignal);
+}
+
+function onBeforeExit(): void {
+  for (const [t, timeout] of live) {
+    // Only when something is queued: a flush keeps the loop alive, and an empty one would make
+    // beforeExit fire again forever.
+    if (!t.closed && t.pending() > 0) void t.flush(timeout);
+  }
+}
+
+function onExit(): void {
+  for (const t of live.keys()) t.shutdownSync?.();
+}
+
+let signalled = false;
+function onSignal(signal: NodeJS.Signals): void {
+  if (signalled) return;
+  signalled = true;
+  const others = process.listenerCount(signal) > 1;
+  const all = Array.from(live, ([t, timeout]) => (others ? t.flush(timeout).then(() => undefined) : t.shutdown(timeout)));
+  void Promise.allSettled(all).then(() => {
+    signalled = false;
+    if (others) return;
+    for (const t of Array.from(live.keys())) unwatchExit(t);
+    process.kill(process.pid, signal);
+  });
+}

@@ -1,0 +1,108 @@
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import path from 'node:path';
+
+/** Options of {@link JsonlSink}. */
+export interface JsonlSinkOptions {
+  /** A file path, or `'stdout'`. */
+  path: string;
+  /** Rotate when the file reaches this many bytes. */
+  maxBytes: number;
+  /** Rotated files kept (`file.1` newest … `file.N`). */
+  maxFiles: number;
+}
+
+/** Lines buffered before a write: large writes, few syscalls. */
+const BUFFER_BYTES = 64 * 1024;
+
+/**
+ * Writes records as JSON lines (the record format of MAPPING.md) for a collector that tails files:
+ * buffered, synchronous writes (it runs in the export worker or at exit, never on a hot path), rotation
+ * by size with `.1` … `.N` suffixes, which is the pattern the collector's filelog receiver follows.
+ */
+export class JsonlSink {
+  private fd: number;
+  private size = 0;
+  private pending: string[] = [];
+  private pendingBytes = 0;
+  private pendingCount = 0;
+  private failed = false;
+
+  constructor(
+    private readonly options: JsonlSinkOptions,
+    private readonly onWritten: (count: number) => void,
+    private readonly onFailed: (count: number, error: Error) => void,
+  ) {
+    if (options.path === 'stdout') {
+      this.fd = 1;
+    } else {
+      mkdirSync(path.dirname(options.path), { recursive: true });
+      this.fd = openSync(options.path, 'a');
+      this.size = fstatSync(this.fd).size;
+    }
+  }
+
+  write(record: Record<string, unknown>): void {
+    let line: string;
+    try {
+      line = `${JSON.stringify(record)}\n`;
+    } catch (err) {
+      this.onFailed(1, err as Error);
+      return;
+    }
+    this.pending.push(line);
+    this.pendingBytes += line.length;
+    this.pendingCount++;
+    if (this.pendingBytes >= BUFFER_BYTES) this.flush();
+  }
+
+  /** Writes what is buffered. */
+  flush(): void {
+    if (this.pendingCount === 0) return;
+    const text = this.pending.join('');
+    const count = this.pendingCount;
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.pendingCount = 0;
+    if (this.failed) {
+      this.onFailed(count, new Error('the JSON-lines sink failed earlier'));
+      return;
+    }
+    try {
+      const bytes = Buffer.byteLength(text);
+      if (this.fd !== 1 && this.size > 0 && this.size + bytes > this.options.maxBytes) this.rotate();
+      const buf = Buffer.from(text);
+      let off = 0;
+      while (off < buf.length) off += writeSync(this.fd, buf, off);
+      this.size += bytes;
+      this.onWritten(count);
+    } catch (err) {
+      this.failed = true;
+      this.onFailed(count, err as Error);
+    }
+  }
+
+  private rotate(): void {
+    closeSync(this.fd);
+    const file = this.options.path;
+    const last = `${file}.${this.options.maxFiles}`;
+    if (existsSync(last)) rmSync(last, { force: true });
+    for (let i = this.options.maxFiles - 1; i >= 1; i--) {
+      if (existsSync(`${file}.${i}`)) renameSync(`${file}.${i}`, `${file}.${i + 1}`);
+    }
+    if (this.options.maxFiles > 0) renameSync(file, `${file}.1`);
+    else rmSync(file, { force: true });
+    this.fd = openSync(file, 'a');
+    this.size = 0;
+  }
+
+  close(): void {
+    this.flush();
+    if (this.fd !== 1) {
+      try {
+        closeSync(this.fd);
+      } catch {
+        // already closed: nothing to release
+      }
+    }
+  }
+}

@@ -1,0 +1,164 @@
+import { ROOT_CONTEXT, trace } from '@opentelemetry/api';
+import type { HrTime } from '@opentelemetry/api';
+import type { Logger as SdkLogger } from '@opentelemetry/api-logs';
+import { SDK_INFO } from '@opentelemetry/core';
+import { OTLPLogExporter as JsonExporter } from '@opentelemetry/exporter-logs-otlp-http';
+import { OTLPLogExporter as ProtoExporter } from '@opentelemetry/exporter-logs-otlp-proto';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { LoggerProvider } from '@opentelemetry/sdk-logs';
+import type { LogRecordExporter, LogRecordProcessor } from '@opentelemetry/sdk-logs';
+import { ATTR_GEN_AI_AGENT_ID, mapRecord } from '@tracebridge/schema';
+import type { Attributes, MappingOptions } from '@tracebridge/schema';
+import type { OtlpProtocol, OutputMode } from '../types.js';
+import { BoundedBatchProcessor } from './bounded-batch-processor.js';
+import { JsonlSink } from './jsonl-sink.js';
+import { toRecord } from './record.js';
+import type { Call, LoggerIdentity } from './record.js';
+
+/** Everything the export side needs, as plain data (it crosses into the worker). */
+export interface PipelineConfig {
+  output: OutputMode;
+  /** The process's agent: the OTLP resource. */
+  agentId: string;
+  mapping: MappingOptions;
+  resource: Attributes;
+  endpoint: string;
+  protocol: OtlpProtocol;
+  headers: Record<string, string>;
+  exportTimeoutMillis: number;
+  maxExportBatchSize: number;
+  scheduleDelayMillis: number;
+  /** Records the batch processor may hold. */
+  maxHeldRecords: number;
+  attributeCountLimit: number;
+  attributeValueLengthLimit?: number;
+  jsonlPath: string;
+  jsonlMaxBytes: number;
+  jsonlMaxFiles: number;
+}
+
+/** Counters the pipeline reports into. */
+export interface PipelineHooks {
+  onExported(count: number): void;
+  onWritten(count: number): void;
+  onDropped(reason: 'queue_full' | 'export_failed' | 'sink_failed' | 'shutdown_timeout', count: number): void;
+  onInvalid(count: number): void;
+}
+
+/**
+ * Turns calls into records and records into OTLP (through the OpenTelemetry logs SDK: provider,
+ * processors, exporter) and/or JSON lines. Runs in the export worker, or on the calling thread when the
+ * logger is created with `thread: false`. Every record goes through the schema's one mapping.
+ */
+export class RecordPipeline {
+  private readonly provider: LoggerProvider | undefined;
+  private readonly batch: BoundedBatchProcessor | undefined;
+  private readonly sink: JsonlSink | undefined;
+  private readonly scopes = new Map<string, SdkLogger>();
+
+  constructor(
+    private readonly config: PipelineConfig,
+    private readonly hooks: PipelineHooks,
+    custom: { exporter?: LogRecordExporter; processors?: LogRecordProcessor[] } = {},
+  ) {
+    if (config.output !== 'jsonl') {
+      const exporter = custom.exporter ?? createExporter(config);
+      this.batch = new BoundedBatchProcessor({
+        exporter,
+        maxQueueRecords: config.maxHeldRecords,
+        maxExportBatchSize: config.maxExportBatchSize,
+        scheduleDelayMillis: config.scheduleDelayMillis,
+        onExported: (n) => hooks.onExported(n),
+        onDropped: (reason, n) => hooks.onDropped(reason, n),
+      });
+      const limits: { attributeCountLimit: number; attributeValueLengthLimit?: number } = {
+        attributeCountLimit: config.attributeCountLimit,
+      };
+      if (config.attributeValueLengthLimit !== undefined) limits.attributeValueLengthLimit = config.attributeValueLengthLimit;
+      this.provider = new LoggerProvider({
+        resource: resourceFromAttributes({ ...config.resource, ...SDK_INFO }),
+        logRecordLimits: limits,
+        processors: [...(custom.processors ?? []), this.batch],
+      });
+    }
+    if (config.output !== 'otlp') {
+      this.sink = new JsonlSink(
+        { path: config.jsonlPath, maxBytes: config.jsonlMaxBytes, maxFiles: config.jsonlMaxFiles },
+        (n) => hooks.onWritten(n),
+        (n) => hooks.onDropped('sink_failed', n),
+      );
+    }
+  }
+
+  /** One call of one logger: into a record, then to each output. */
+  accept(call: Call, who: LoggerIdentity): void {
+    const record = toRecord(call, who);
+    if (this.sink !== undefined) this.sink.write(record);
+    if (this.provider === undefined) return;
+    const mapped = mapRecord(record, this.config.mapping, this.config.resource);
+    if (mapped.invalid.length > 0) this.hooks.onInvalid(mapped.invalid.length);
+    // MAPPING.md: a logger writing for another agent than its process names that agent on the record.
+    if (who.agentId !== this.config.agentId) mapped.attributes[ATTR_GEN_AI_AGENT_ID] = who.agentId;
+    let logger = this.scopes.get(mapped.scope);
+    if (logger === undefined) {
+      logger = this.provider.getLogger(mapped.scope);
+      this.scopes.set(mapped.scope, logger);
+    }
+    const context =
+      mapped.traceId !== undefined && mapped.spanId !== undefined
+        ? trace.setSpanContext(ROOT_CONTEXT, { traceId: mapped.traceId, spanId: mapped.spanId, traceFlags: mapped.flags ?? 0 })
+        : ROOT_CONTEXT;
+    const emit: Parameters<SdkLogger['emit']>[0] = { attributes: mapped.attributes, context };
+    if (mapped.timeUnixNano !== undefined) emit.timestamp = toHrTime(mapped.timeUnixNano);
+    if (mapped.severityNumber !== undefined) emit.severityNumber = mapped.severityNumber;
+    if (mapped.severityText !== undefined) emit.severityText = mapped.severityText;
+    if (mapped.body !== undefined) emit.body = mapped.body;
+    logger.emit(emit);
+  }
+
+  /** True when the OTLP side can take more records now. */
+  hasRoom(): boolean {
+    return this.batch === undefined || this.batch.hasRoom();
+  }
+
+  waitForRoom(): Promise<void> {
+    return this.batch === undefined ? Promise.resolve() : this.batch.waitForRoom();
+  }
+
+  /** Records held by the OTLP side (queued or in flight). */
+  held(): number {
+    return this.batch?.held ?? 0;
+  }
+
+  /** Writes buffered lines and exports everything held. Does not resolve while the collector is down. */
+  async flush(): Promise<void> {
+    this.sink?.flush();
+    if (this.batch !== undefined) await this.batch.forceFlush();
+  }
+
+  /** Flushes the file sink now (cheap; called on idle ticks). */
+  flushSink(): void {
+    this.sink?.flush();
+  }
+
+  /** Gives up whatever is still held (counted as shutdown_timeout) and closes everything. */
+  async close(): Promise<void> {
+    this.sink?.close();
+    if (this.batch !== undefined) {
+      const lost = this.batch.abandon();
+      if (lost > 0) this.hooks.onDropped('shutdown_timeout', lost);
+    }
+    if (this.provider !== undefined) await this.provider.shutdown().catch(() => undefined);
+  }
+}
+
+function createExporter(config: PipelineConfig): LogRecordExporter {
+  const options = { url: config.endpoint, headers: config.headers, timeoutMillis: config.exportTimeoutMillis };
+  return config.protocol === 'http/json' ? new JsonExporter(options) : new ProtoExporter(options);
+}
+
+function toHrTime(unixNano: string): HrTime {
+  return unixNano.length > 9
+    ? [Number(unixNano.slice(0, -9)), Number(unixNano.slice(-9))]
+    : [0, Number(unixNano)];
+}

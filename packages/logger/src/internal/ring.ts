@@ -1,0 +1,164 @@
+/**
+ * A single-producer single-consumer byte ring in shared memory: the calling thread writes encoded
+ * records, the export worker reads them. Bounded by construction (its size is the in-memory queue
+ * limit), lock-free, and readable while the producer is blocked (the `exit` path waits on it).
+ *
+ * Layout of the control words (Int32): write position, read position, worker-sleeping flag, wake
+ * counter, then a few words for flush/shutdown handshakes. A record is `u32 length` + payload, never
+ * split: when the tail is too short the writer leaves a wrap marker and starts again at 0.
+ */
+
+export const CTRL_WRITE = 0;
+export const CTRL_READ = 1;
+export const CTRL_SLEEPING = 2;
+export const CTRL_WAKE = 3;
+/** Highest flush token the producer asked for. */
+export const CTRL_FLUSH_ASKED = 4;
+/** Highest flush token the worker has completed (everything before it exported or dropped). */
+export const CTRL_FLUSH_DONE = 5;
+/** Spill segments written by the producer / consumed by the worker. */
+export const CTRL_SPILL_WRITTEN = 6;
+export const CTRL_SPILL_CONSUMED = 7;
+/** Shutdown handshake: 0 running, then one of the SHUTDOWN_* states. */
+export const CTRL_SHUTDOWN = 8;
+/** The producer asked the worker to drain and stop. */
+export const SHUTDOWN_ASKED = 1;
+/** The worker drained (or gave up and counted its losses) and stopped. */
+export const SHUTDOWN_DONE = 2;
+/** The producer's deadline passed first: it counted the losses; the worker must not count them again. */
+export const SHUTDOWN_TAKEN_OVER = 3;
+/** Records the worker holds (decoded, not yet exported): part of the queue the producer reports. */
+export const CTRL_WORKER_HELD = 9;
+/** Records written to the ring so far (wrapping u32), and records the worker consumed. */
+export const CTRL_RING_WRITTEN = 10;
+export const CTRL_RING_CONSUMED = 11;
+const CTRL_WORDS = 16;
+
+const WRAP = 0xffffffff;
+
+/** Shared memory of one ring: pass `sab` to the worker. */
+export interface RingMemory {
+  control: SharedArrayBuffer;
+  data: SharedArrayBuffer;
+}
+
+export function createRingMemory(bytes: number): RingMemory {
+  return {
+    control: new SharedArrayBuffer(CTRL_WORDS * 4),
+    // At least room for one maximal header + a small record; a multiple of 4 keeps headers aligned.
+    data: new SharedArrayBuffer(Math.max(1024, bytes - (bytes % 4))),
+  };
+}
+
+/** The producer side. */
+export class RingWriter {
+  readonly ctrl: Int32Array;
+  private readonly u8: Uint8Array;
+  private readonly dv: DataView;
+  private readonly size: number;
+
+  constructor(memory: RingMemory) {
+    this.ctrl = new Int32Array(memory.control);
+    this.u8 = new Uint8Array(memory.data);
+    this.dv = new DataView(memory.data);
+    this.size = memory.data.byteLength;
+  }
+
+  /** Bytes currently waiting to be read. */
+  usedBytes(): number {
+    const w = Atomics.load(this.ctrl, CTRL_WRITE);
+    const r = Atomics.load(this.ctrl, CTRL_READ);
+    return w >= r ? w - r : this.size - r + w;
+  }
+
+  /**
+   * Copies one record in, or returns false when it does not fit now. Never blocks.
+   * Records are padded to 4 bytes so every header stays aligned.
+   */
+  write(src: Uint8Array, length: number): boolean {
+    const need = 4 + ((length + 3) & ~3);
+    if (need > this.size / 2) return false;
+    let w = Atomics.load(this.ctrl, CTRL_WRITE);
+    const r = Atomics.load(this.ctrl, CTRL_READ);
+    if (w >= r) {
+      // Free space is [w, size) plus [0, r - 1): one byte stays empty so full ≠ empty, which means the
+      // tail cannot be filled to the end while the reader sits at 0.
+      const tailRoom = r === 0 ? this.size - w - 4 : this.size - w;
+      if (tailRoom < need) {
+        if (r <= need) return false; // not enough room at the start either
+        if (this.size - w >= 4) this.dv.setUint32(w, WRAP, true);
+        w = 0;
+      }
+    } else if (r - w - 1 < need) {
+      return false;
+    }
+    this.dv.setUint32(w, length, true);
+    this.u8.set(length === src.length ? src : src.subarray(0, length), w + 4);
+    let next = w + need;
+    if (next === this.size) next = 0;
+    Atomics.store(this.ctrl, CTRL_WRITE, next);
+    Atomics.add(this.ctrl, CTRL_RING_WRITTEN, 1);
+    return true;
+  }
+
+  /** Wakes the worker if it is waiting for data. Cheap when it is not. */
+  wake(): void {
+    if (Atomics.load(this.ctrl, CTRL_SLEEPING) === 1) {
+      Atomics.store(this.ctrl, CTRL_SLEEPING, 0);
+      Atomics.add(this.ctrl, CTRL_WAKE, 1);
+      Atomics.notify(this.ctrl, CTRL_WAKE);
+    }
+  }
+
+  /** Wakes the worker unconditionally (flush, shutdown). */
+  kick(): void {
+    Atomics.store(this.ctrl, CTRL_SLEEPING, 0);
+    Atomics.add(this.ctrl, CTRL_WAKE, 1);
+    Atomics.notify(this.ctrl, CTRL_WAKE);
+  }
+}
+
+/** The consumer side (in the worker). */
+export class RingReader {
+  readonly ctrl: Int32Array;
+  readonly buf: Buffer;
+  private readonly dv: DataView;
+  private readonly size: number;
+
+  constructor(memory: RingMemory) {
+    this.ctrl = new Int32Array(memory.control);
+    this.buf = Buffer.from(memory.data);
+    this.dv = new DataView(memory.data);
+    this.size = memory.data.byteLength;
+  }
+
+  /**
+   * The next record as `[start, end)` offsets into `buf`, or undefined when the ring is empty.
+   * The bytes stay valid until {@link release} is called.
+   */
+  peek(): { start: number; end: number; next: number } | undefined {
+    let r = Atomics.load(this.ctrl, CTRL_READ);
+    const w = Atomics.load(this.ctrl, CTRL_WRITE);
+    if (r === w) return undefined;
+    if (this.size - r < 4 || this.dv.getUint32(r, true) === WRAP) {
+      r = 0;
+      if (r === w) {
+        Atomics.store(this.ctrl, CTRL_READ, 0);
+        return undefined;
+      }
+    }
+    const length = this.dv.getUint32(r, true);
+    let next = r + 4 + ((length + 3) & ~3);
+    if (next === this.size) next = 0;
+    return { start: r + 4, end: r + 4 + length, next };
+  }
+
+  release(next: number): void {
+    Atomics.store(this.ctrl, CTRL_READ, next);
+    Atomics.add(this.ctrl, CTRL_RING_CONSUMED, 1);
+  }
+
+  isEmpty(): boolean {
+    return Atomics.load(this.ctrl, CTRL_READ) === Atomics.load(this.ctrl, CTRL_WRITE);
+  }
+}

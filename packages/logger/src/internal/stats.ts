@@ -1,0 +1,66 @@
+import type { DropReason, LoggerStats } from '../types.js';
+
+/**
+ * Counter slots. Each slot has one writer thread (the calling thread or the worker), so plain Float64
+ * stores are enough: readers may see a value a moment old, never a torn one (aligned 64-bit stores).
+ */
+export const S_EMITTED = 0;
+export const S_EXPORTED = 1;
+export const S_WRITTEN = 2;
+export const S_SPILLED = 3;
+export const S_INVALID = 4;
+export const S_REDACTED = 5;
+export const S_HELD = 6;
+export const S_DROP_QUEUE_FULL = 7;
+export const S_DROP_TOO_LARGE = 8;
+export const S_DROP_AFTER_SHUTDOWN = 9;
+export const S_DROP_SHUTDOWN_MAIN = 10;
+export const S_DROP_EXPORT_FAILED = 11;
+export const S_DROP_SHUTDOWN_WORKER = 12;
+export const S_DROP_SINK_FAILED = 13;
+export const S_DROP_QUEUE_FULL_WORKER = 14;
+const SLOTS = 16;
+
+export function createStatsMemory(shared: boolean): Float64Array {
+  return new Float64Array(shared ? new SharedArrayBuffer(SLOTS * 8) : new ArrayBuffer(SLOTS * 8));
+}
+
+/** The slot a drop reason is counted in, on the worker side. */
+export function workerDropSlot(reason: 'queue_full' | 'export_failed' | 'sink_failed' | 'shutdown_timeout'): number {
+  switch (reason) {
+    case 'queue_full':
+      return S_DROP_QUEUE_FULL_WORKER;
+    case 'export_failed':
+      return S_DROP_EXPORT_FAILED;
+    case 'sink_failed':
+      return S_DROP_SINK_FAILED;
+    default:
+      return S_DROP_SHUTDOWN_WORKER;
+  }
+}
+
+/** A snapshot of the counters; `queued`/`queuedBytes` come from the transport. */
+export function readStats(s: Float64Array, queued: number, queuedBytes: number): LoggerStats {
+  const droppedBy: Record<DropReason, number> = {
+    queue_full: (s[S_DROP_QUEUE_FULL] as number) + (s[S_DROP_QUEUE_FULL_WORKER] as number),
+    export_failed: s[S_DROP_EXPORT_FAILED] as number,
+    shutdown_timeout: (s[S_DROP_SHUTDOWN_MAIN] as number) + (s[S_DROP_SHUTDOWN_WORKER] as number),
+    too_large: s[S_DROP_TOO_LARGE] as number,
+    after_shutdown: s[S_DROP_AFTER_SHUTDOWN] as number,
+    sink_failed: s[S_DROP_SINK_FAILED] as number,
+  };
+  let dropped = 0;
+  for (const k of Object.keys(droppedBy) as DropReason[]) dropped += droppedBy[k];
+  return {
+    emitted: s[S_EMITTED] as number,
+    exported: s[S_EXPORTED] as number,
+    written: s[S_WRITTEN] as number,
+    dropped,
+    droppedBy,
+    spilled: s[S_SPILLED] as number,
+    queued,
+    queuedBytes,
+    invalidFields: s[S_INVALID] as number,
+    redacted: s[S_REDACTED] as number,
+  };
+}

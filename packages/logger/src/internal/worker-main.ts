@@ -1,0 +1,220 @@
+/**
+ * The export worker: reads encoded log calls from the shared ring (and, after a burst, from the disk
+ * spill), turns them into records through the schema's one mapping, and exports them with the
+ * OpenTelemetry logs SDK. It pulls only as fast as the exporter drains, so back-pressure reaches the
+ * ring and the spill instead of this thread's memory.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { Decoder } from './codec.js';
+import { decodeCall } from './messages.js';
+import type { DecodeState } from './messages.js';
+import { RecordPipeline } from './record-pipeline.js';
+import {
+  CTRL_FLUSH_ASKED,
+  CTRL_FLUSH_DONE,
+  CTRL_RING_CONSUMED,
+  CTRL_RING_WRITTEN,
+  CTRL_SHUTDOWN,
+  CTRL_SLEEPING,
+  CTRL_SPILL_CONSUMED,
+  CTRL_SPILL_WRITTEN,
+  CTRL_WAKE,
+  RingReader,
+  SHUTDOWN_ASKED,
+  SHUTDOWN_DONE,
+} from './ring.js';
+import { SpillReader } from './spill.js';
+import { S_EXPORTED, S_HELD, S_INVALID, S_WRITTEN, workerDropSlot } from './stats.js';
+import type { WorkerData } from './worker-transport.js';
+
+const data = workerData as WorkerData;
+const stats = data.stats;
+const ring = new RingReader(data.ring);
+const ctrl = ring.ctrl;
+const spill = data.spillDir === false ? undefined : new SpillReader(data.spillDir, ctrl);
+const decodeState: DecodeState = { identities: new Map() };
+/** Records handled between yields to the event loop, so exports (network I/O) make progress. */
+const YIELD_EVERY = 512;
+
+const pipeline = new RecordPipeline(data.pipeline, {
+  onExported: (n) => {
+    stats[S_EXPORTED] = (stats[S_EXPORTED] as number) + n;
+  },
+  onWritten: (n) => {
+    stats[S_WRITTEN] = (stats[S_WRITTEN] as number) + n;
+  },
+  onDropped: (reason, n) => {
+    // After the producer took over a timed-out shutdown it has counted everything left.
+    if (reason === 'shutdown_timeout' && Atomics.load(ctrl, CTRL_SHUTDOWN) !== SHUTDOWN_ASKED) return;
+    const slot = workerDropSlot(reason);
+    stats[slot] = (stats[slot] as number) + n;
+    if (reason === 'export_failed') warn('export_failed', 'tracebridge: log records could not be exported and were dropped; see stats()');
+    if (reason === 'sink_failed') warn('sink_failed', 'tracebridge: the JSON-lines sink failed; records are being dropped and counted');
+  },
+  onInvalid: (n) => {
+    stats[S_INVALID] = (stats[S_INVALID] as number) + n;
+  },
+});
+
+const warned = new Set<string>();
+function warn(code: string, text: string): void {
+  if (warned.has(code)) return;
+  warned.add(code);
+  parentPort?.postMessage({ code, warn: text });
+}
+
+/** A flush the producer asked for: done once the records written before it are consumed and exported. */
+interface PendingFlush {
+  token: number;
+  ringTarget: number;
+  spillTarget: number;
+}
+let pendingFlush: PendingFlush | undefined;
+let flushRunning = false;
+
+function handle(buf: Buffer, start: number, end: number): void {
+  const decoded = decodeCall(new Decoder(buf, start, end), decodeState);
+  const who =
+    decoded.baseContext === undefined
+      ? { agentId: decoded.agentId, component: decoded.component }
+      : { agentId: decoded.agentId, component: decoded.component, context: decoded.baseContext };
+  pipeline.accept(decoded.call, who);
+}
+
+function publishHeld(): void {
+  stats[S_HELD] = pipeline.held();
+}
+
+/** Consumes from the ring, then the spill, while the pipeline has room. Returns true when it did work. */
+async function drain(deadline: number): Promise<boolean> {
+  let worked = false;
+  let n = 0;
+  for (;;) {
+    if (!pipeline.hasRoom()) {
+      publishHeld();
+      await pipeline.waitForRoom();
+      if (Date.now() > deadline) return worked;
+    }
+    const next = ring.peek();
+    if (next !== undefined) {
+      try {
+        handle(ring.buf, next.start, next.end);
+      } catch (err) {
+        warn('corrupt', `tracebridge: a log record could not be decoded (${(err as Error).message})`);
+      }
+      ring.release(next.next);
+      worked = true;
+      if (++n % YIELD_EVERY === 0) {
+        publishHeld();
+        checkFlush();
+        await yieldToLoop();
+      }
+      continue;
+    }
+    const segment = spill?.next();
+    if (segment === undefined) break;
+    let pos = 0;
+    const buf = segment.data;
+    while (pos + 4 <= buf.length) {
+      if (!pipeline.hasRoom()) {
+        publishHeld();
+        await pipeline.waitForRoom();
+      }
+      const length = buf.readUInt32LE(pos);
+      try {
+        handle(buf, pos + 4, pos + 4 + length);
+      } catch (err) {
+        warn('corrupt', `tracebridge: a spilled log record could not be decoded (${(err as Error).message})`);
+      }
+      pos += 4 + length;
+      if (++n % YIELD_EVERY === 0) {
+        publishHeld();
+        await yieldToLoop();
+      }
+    }
+    spill?.done(segment.index);
+    worked = true;
+  }
+  publishHeld();
+  return worked;
+}
+
+function yieldToLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** Starts the pipeline flush of a pending flush request once everything before it was consumed. */
+function checkFlush(): void {
+  const asked = Atomics.load(ctrl, CTRL_FLUSH_ASKED);
+  if (pendingFlush === undefined && asked !== Atomics.load(ctrl, CTRL_FLUSH_DONE)) {
+    pendingFlush = {
+      token: asked,
+      ringTarget: Atomics.load(ctrl, CTRL_RING_WRITTEN),
+      spillTarget: Atomics.load(ctrl, CTRL_SPILL_WRITTEN),
+    };
+  }
+  const p = pendingFlush;
+  if (p === undefined || flushRunning) return;
+  const consumed = Atomics.load(ctrl, CTRL_RING_CONSUMED);
+  if (((consumed - p.ringTarget) | 0) < 0 || Atomics.load(ctrl, CTRL_SPILL_CONSUMED) < p.spillTarget) return;
+  flushRunning = true;
+  pipeline.flush().then(
+    () => {
+      publishHeld();
+      Atomics.store(ctrl, CTRL_FLUSH_DONE, p.token);
+      Atomics.notify(ctrl, CTRL_FLUSH_DONE);
+      pendingFlush = undefined;
+      flushRunning = false;
+      checkFlush();
+    },
+    () => {
+      flushRunning = false;
+    },
+  );
+}
+
+async function shutdown(): Promise<void> {
+  const deadline = Date.now() + Math.max(100, data.shutdownTimeoutMillis - 200);
+  await drain(deadline);
+  pipeline.flushSink();
+  const flushed = pipeline.flush();
+  const left = deadline - Date.now();
+  if (left > 0) await Promise.race([flushed, new Promise((resolve) => setTimeout(resolve, left))]);
+  publishHeld();
+  // Counted here only if the producer has not taken over (it counts itself after its own deadline).
+  await pipeline.close();
+  stats[S_HELD] = 0;
+  Atomics.compareExchange(ctrl, CTRL_SHUTDOWN, SHUTDOWN_ASKED, SHUTDOWN_DONE);
+  Atomics.notify(ctrl, CTRL_SHUTDOWN);
+}
+
+async function main(): Promise<void> {
+  for (;;) {
+    if (Atomics.load(ctrl, CTRL_SHUTDOWN) !== 0) {
+      await shutdown();
+      return;
+    }
+    const worked = await drain(Number.POSITIVE_INFINITY);
+    checkFlush();
+    if (worked) {
+      await yieldToLoop();
+      continue;
+    }
+    pipeline.flushSink();
+    // Nothing to read: sleep until the producer writes, asks for a flush or a shutdown.
+    const wake = Atomics.load(ctrl, CTRL_WAKE);
+    Atomics.store(ctrl, CTRL_SLEEPING, 1);
+    if (!ring.isEmpty() || Atomics.load(ctrl, CTRL_SHUTDOWN) !== 0 || (spill !== undefined && Atomics.load(ctrl, CTRL_SPILL_CONSUMED) < Atomics.load(ctrl, CTRL_SPILL_WRITTEN))) {
+      Atomics.store(ctrl, CTRL_SLEEPING, 0);
+      continue;
+    }
+    const wait = Atomics.waitAsync(ctrl, CTRL_WAKE, wake, 1000);
+    if (wait.async) await wait.value;
+    Atomics.store(ctrl, CTRL_SLEEPING, 0);
+  }
+}
+
+main().catch((err: Error) => {
+  warn('worker-crash', `tracebridge: the log export worker stopped: ${err.stack ?? err.message}`);
+  throw err;
+});

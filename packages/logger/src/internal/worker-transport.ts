@@ -1,0 +1,444 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { diag } from '@opentelemetry/api';
+import type { SpanContext } from '@opentelemetry/api';
+import type { LogFields, LoggerStats } from '../types.js';
+import { captureActive } from './capture.js';
+import { nowMillis } from './clock.js';
+import { Encoder } from './codec.js';
+import {
+  F_BASE_CONTEXT,
+  F_CITATION,
+  F_CONTEXT,
+  F_CORR,
+  F_ERROR,
+  F_ERROR_CODE,
+  F_MESSAGE_VALUE,
+  F_METADATA,
+  F_PARENT,
+  F_PERF,
+  F_REGISTER,
+  F_SAME_CORR,
+  F_SAME_PARENT,
+  F_SAME_TRACE,
+  F_TAGS,
+  F_TRACE,
+  beginCall,
+  finishFlags,
+} from './messages.js';
+import type { EncodeState, Identity } from './messages.js';
+import type { PipelineConfig } from './record-pipeline.js';
+import {
+  CTRL_FLUSH_ASKED,
+  CTRL_FLUSH_DONE,
+  CTRL_RING_CONSUMED,
+  CTRL_RING_WRITTEN,
+  CTRL_SHUTDOWN,
+  RingWriter,
+  SHUTDOWN_ASKED,
+  SHUTDOWN_TAKEN_OVER,
+  createRingMemory,
+} from './ring.js';
+import type { RingMemory } from './ring.js';
+import { SpillWriter } from './spill.js';
+import {
+  S_DROP_AFTER_SHUTDOWN,
+  S_DROP_QUEUE_FULL,
+  S_DROP_SHUTDOWN_MAIN,
+  S_DROP_TOO_LARGE,
+  S_EMITTED,
+  S_HELD,
+  S_SPILLED,
+  createStatsMemory,
+  readStats,
+} from './stats.js';
+import type { PerformanceRecord, Transport } from './transport.js';
+import { warnOnce } from './warn-once.js';
+
+/** Options of the worker transport beyond the export pipeline's. */
+export interface WorkerTransportOptions {
+  pipeline: PipelineConfig;
+  maxQueueBytes: number;
+  maxRecordBytes: number;
+  spillDir: string | false;
+  maxSpillBytes: number;
+  shutdownTimeoutMillis: number;
+}
+
+/** Data the worker starts with. */
+export interface WorkerData {
+  ring: RingMemory;
+  stats: Float64Array;
+  pipeline: PipelineConfig;
+  spillDir: string | false;
+  shutdownTimeoutMillis: number;
+}
+
+/** How often the spill hands its current segment to the worker while spilling. */
+const SPILL_TICK_MS = 100;
+/** A crashed export worker is restarted this many times before the transport gives up. */
+const MAX_RESTARTS = 3;
+
+/**
+ * The default transport: a log call encodes itself into a shared-memory ring (well under a
+ * microsecond), and a worker thread decodes, maps, batches and exports. When the ring is full the
+ * records go to a disk spill; only when that is full too are they dropped, and counted.
+ */
+export class WorkerTransport implements Transport {
+  private readonly ring: RingWriter;
+  private readonly memory: RingMemory;
+  private readonly s: Float64Array;
+  private readonly enc: Encoder;
+  private readonly spill: SpillWriter | undefined;
+  private readonly state: EncodeState = {};
+  private readonly identities = new Map<string, Identity>();
+  private worker: Worker | undefined;
+  private restarts = 0;
+  private spilling = false;
+  private tick: NodeJS.Timeout | undefined;
+  private closing: Promise<void> | undefined;
+  closed = false;
+
+  constructor(private readonly options: WorkerTransportOptions) {
+    this.memory = createRingMemory(options.maxQueueBytes);
+    this.ring = new RingWriter(this.memory);
+    this.s = createStatsMemory(true);
+    this.enc = new Encoder(64 * 1024, options.maxRecordBytes);
+    if (options.spillDir !== false) {
+      const dir = path.join(options.spillDir, `tracebridge-spill-${process.pid}-${randomBytes(4).toString('hex')}`);
+      this.spill = new SpillWriter(dir, options.maxSpillBytes, this.ring.ctrl);
+      this.spillDir = dir;
+    }
+    this.startWorker();
+  }
+
+  private spillDir: string | undefined;
+
+  private startWorker(): void {
+    const data: WorkerData = {
+      ring: this.memory,
+      stats: this.s,
+      pipeline: this.options.pipeline,
+      spillDir: this.spillDir ?? false,
+      shutdownTimeoutMillis: this.options.shutdownTimeoutMillis,
+    };
+    const worker = new Worker(new URL('./worker-main.js', import.meta.url), { workerData: data });
+    // The export worker must never keep an agent alive: exit hooks flush it instead.
+    worker.unref();
+    worker.on('message', (msg: { warn?: string; code?: string }) => {
+      if (msg.warn !== undefined) warnOnce(msg.code ?? msg.warn, msg.warn);
+    });
+    worker.on('error', (err) => {
+      if (this.closed || this.restarts >= MAX_RESTARTS) {
+        warnOnce('worker-failed', `tracebridge: the log export worker failed (${err.message}); records are kept in the queue until shutdown`);
+        return;
+      }
+      this.restarts++;
+      warnOnce(`worker-restart-${this.restarts}`, `tracebridge: the log export worker failed (${err.message}); restarting it`);
+      // The new worker knows no identity nor previous trace: make the next records carry them again.
+      for (const id of this.identities.values()) id.registered = false;
+      this.resetState();
+      this.startWorker();
+    });
+    this.worker = worker;
+  }
+
+  identity(agentId: string, component: string): Identity {
+    const key = `${agentId}\u0000${component}`;
+    let id = this.identities.get(key);
+    if (id === undefined) {
+      id = { id: this.identities.size & 0xffff, agentId, component, registered: false };
+      this.identities.set(key, id);
+    }
+    return id;
+  }
+
+  write(
+    level: number,
+    identity: Identity,
+    message: unknown,
+    fields: LogFields | undefined,
+    performance: PerformanceRecord | undefined,
+    baseContext: Record<string, unknown> | undefined,
+  ): void {
+    const s = this.s;
+    s[S_EMITTED]++;
+    if (this.closed) {
+      s[S_DROP_AFTER_SHUTDOWN]++;
+      return;
+    }
+    const captured = captureActive();
+    const sc = captured.spanContext;
+    const corr = captured.correlationId;
+    const parent = captured.parentAgentId;
+    const time = nowMillis();
+    let flags: number;
+    try {
+      flags = this.encode(level, identity, time, message, fields, performance, baseContext, sc, corr, parent, false);
+    } catch {
+      // Too large (or a value that defeats even the careful encoder): keep the call, not its data.
+      try {
+        flags = this.encode(level, identity, time, message, undefined, undefined, undefined, sc, corr, parent, true);
+      } catch {
+        s[S_DROP_TOO_LARGE]++;
+        warnOnce('too_large', `tracebridge: a log record larger than ${this.options.maxRecordBytes} bytes was dropped`);
+        return;
+      }
+    }
+    const e = this.enc;
+    if (!this.spilling) {
+      if (this.ring.write(e.u8, e.pos)) {
+        this.committed(identity, flags, sc, corr, parent);
+        this.ring.wake();
+        return;
+      }
+      if (this.spill === undefined) return this.dropFull();
+      this.spilling = true;
+      this.startTick();
+    }
+    if ((this.spill as SpillWriter).append(e.u8, e.pos)) {
+      s[S_SPILLED]++;
+      this.committed(identity, flags, sc, corr, parent);
+      return;
+    }
+    this.dropFull();
+  }
+
+  private encode(
+    level: number,
+    identity: Identity,
+    time: number,
+    message: unknown,
+    fields: LogFields | undefined,
+    performance: PerformanceRecord | undefined,
+    baseContext: Record<string, unknown> | undefined,
+    sc: SpanContext | undefined,
+    corr: string | undefined,
+    parent: string | undefined,
+    truncated: boolean,
+  ): number {
+    const e = this.enc;
+    const st = this.state;
+    e.reset();
+    const at = beginCall(e, level, identity, time);
+    let flags = 0;
+    if (!identity.registered) {
+      flags |= F_REGISTER;
+      e.str(identity.agentId);
+      e.str(identity.component);
+    }
+    if (sc !== undefined) {
+      if (sc === st.spanContext) flags |= F_SAME_TRACE;
+      else {
+        flags |= F_TRACE;
+        e.ascii(sc.traceId, 32);
+        e.ascii(sc.spanId, 16);
+        e.u8w(sc.traceFlags & 0xff);
+      }
+    }
+    if (corr !== undefined) {
+      if (corr === st.correlationId) flags |= F_SAME_CORR;
+      else {
+        flags |= F_CORR;
+        e.str(corr);
+      }
+    }
+    if (parent !== undefined) {
+      if (parent === st.parentAgentId) flags |= F_SAME_PARENT;
+      else {
+        flags |= F_PARENT;
+        e.str(parent);
+      }
+    }
+    if (typeof message === 'string') {
+      if (truncated && message.length > 4096) e.str(`${message.slice(0, 4096)}…`);
+      else e.str(message);
+    } else {
+      flags |= F_MESSAGE_VALUE;
+      e.value(message);
+    }
+    if (truncated) {
+      flags |= F_CONTEXT;
+      e.value(`[Too large: more than ${this.options.maxRecordBytes} bytes]`);
+    } else {
+      if (baseContext !== undefined) {
+        flags |= F_BASE_CONTEXT;
+        e.value(baseContext);
+      }
+      if (fields !== undefined && fields !== null) {
+        if (fields.context !== undefined) {
+          flags |= F_CONTEXT;
+          e.value(fields.context);
+        }
+        if (fields.metadata !== undefined) {
+          flags |= F_METADATA;
+          e.value(fields.metadata);
+        }
+        if (fields.tags !== undefined) {
+          flags |= F_TAGS;
+          e.value(fields.tags);
+        }
+        if (fields.error !== undefined) {
+          flags |= F_ERROR;
+          e.error(fields.error);
+        }
+        if (fields.errorCode !== undefined) {
+          flags |= F_ERROR_CODE;
+          e.value(fields.errorCode);
+        }
+        if (fields.citation !== undefined) {
+          flags |= F_CITATION;
+          e.value(fields.citation);
+        }
+      }
+      if (performance !== undefined) {
+        flags |= F_PERF;
+        e.value(performance);
+      }
+    }
+    finishFlags(e, at, flags);
+    return flags;
+  }
+
+  /** The record is queued: what it carried is now what the worker remembers. */
+  private committed(
+    identity: Identity,
+    flags: number,
+    sc: SpanContext | undefined,
+    corr: string | undefined,
+    parent: string | undefined,
+  ): void {
+    if (flags & F_REGISTER) identity.registered = true;
+    if (flags & F_TRACE) this.state.spanContext = sc;
+    if (flags & F_CORR) this.state.correlationId = corr;
+    if (flags & F_PARENT) this.state.parentAgentId = parent;
+  }
+
+  private dropFull(): void {
+    this.s[S_DROP_QUEUE_FULL]++;
+    // The worker never saw this record: the next one must not refer to it.
+    this.resetState();
+    warnOnce(
+      'queue_full',
+      'tracebridge: the log queue and its disk spill are full (the collector is down or too slow); records are being dropped and counted in stats()',
+    );
+  }
+
+  private resetState(): void {
+    this.state.spanContext = undefined;
+    this.state.correlationId = undefined;
+    this.state.parentAgentId = undefined;
+  }
+
+  private startTick(): void {
+    if (this.tick !== undefined) return;
+    this.tick = setInterval(() => this.spillTick(), SPILL_TICK_MS);
+    this.tick.unref();
+  }
+
+  private spillTick(): void {
+    const spill = this.spill as SpillWriter;
+    spill.closeSegment();
+    this.ring.kick();
+    if (spill.drained()) {
+      this.spilling = false;
+      if (this.tick !== undefined) clearInterval(this.tick);
+      this.tick = undefined;
+    }
+  }
+
+  /** Records written but not yet exported (ring, spill, worker). */
+  private queued(): number {
+    const ctrl = this.ring.ctrl;
+    const inRing = (Atomics.load(ctrl, CTRL_RING_WRITTEN) - Atomics.load(ctrl, CTRL_RING_CONSUMED)) | 0;
+    return inRing + (this.spill?.pending().records ?? 0) + (this.s[S_HELD] as number);
+  }
+
+  stats(): LoggerStats {
+    return readStats(this.s, this.queued(), this.ring.usedBytes());
+  }
+
+  async flush(timeoutMillis: number): Promise<boolean> {
+    if (this.closed) return this.queued() === 0;
+    if (this.spilling) this.spill?.closeSegment();
+    const ctrl = this.ring.ctrl;
+    const token = Atomics.add(ctrl, CTRL_FLUSH_ASKED, 1) + 1;
+    this.ring.kick();
+    const deadline = Date.now() + timeoutMillis;
+    for (;;) {
+      const done = Atomics.load(ctrl, CTRL_FLUSH_DONE);
+      if (done - token >= 0) return true;
+      const left = deadline - Date.now();
+      if (left <= 0) return false;
+      const wait = Atomics.waitAsync(ctrl, CTRL_FLUSH_DONE, done, Math.min(left, 50));
+      if (wait.async) await wait.value;
+    }
+  }
+
+  shutdown(timeoutMillis: number): Promise<void> {
+    if (this.closing === undefined) this.closing = this.doShutdown(timeoutMillis);
+    return this.closing;
+  }
+
+  private async doShutdown(timeoutMillis: number): Promise<void> {
+    this.closed = true;
+    this.startShutdown();
+    const ctrl = this.ring.ctrl;
+    const deadline = Date.now() + timeoutMillis;
+    while (Atomics.load(ctrl, CTRL_SHUTDOWN) === SHUTDOWN_ASKED) {
+      const left = deadline - Date.now();
+      if (left <= 0) break;
+      const wait = Atomics.waitAsync(ctrl, CTRL_SHUTDOWN, SHUTDOWN_ASKED, Math.min(left, 50));
+      if (wait.async) await wait.value;
+    }
+    this.finishShutdown();
+    await this.worker?.terminate().catch(() => undefined);
+    this.spill?.remove();
+  }
+
+  private startShutdown(): void {
+    if (this.tick !== undefined) clearInterval(this.tick);
+    this.tick = undefined;
+    if (this.spilling) this.spill?.closeSegment();
+    Atomics.compareExchange(this.ring.ctrl, CTRL_SHUTDOWN, 0, SHUTDOWN_ASKED);
+    this.ring.kick();
+  }
+
+  /** If the worker did not finish in time, take over and count what is left, exactly once. */
+  private finishShutdown(): void {
+    const ctrl = this.ring.ctrl;
+    if (Atomics.compareExchange(ctrl, CTRL_SHUTDOWN, SHUTDOWN_ASKED, SHUTDOWN_TAKEN_OVER) === SHUTDOWN_ASKED) {
+      const lost = this.queued();
+      if (lost > 0) {
+        this.s[S_DROP_SHUTDOWN_MAIN] = (this.s[S_DROP_SHUTDOWN_MAIN] as number) + lost;
+        diag.warn(`tracebridge: shutdown timed out; ${lost} log records were not delivered`);
+      }
+    }
+  }
+
+  /**
+   * The synchronous path for `process.exit()`: blocks this thread (it is exiting anyway) while the
+   * worker drains, at most the shutdown timeout.
+   */
+  shutdownSync(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.startShutdown();
+    const ctrl = this.ring.ctrl;
+    const deadline = Date.now() + this.options.shutdownTimeoutMillis;
+    while (Atomics.load(ctrl, CTRL_SHUTDOWN) === SHUTDOWN_ASKED) {
+      const left = deadline - Date.now();
+      if (left <= 0) break;
+      Atomics.wait(ctrl, CTRL_SHUTDOWN, SHUTDOWN_ASKED, Math.min(left, 50));
+    }
+    this.finishShutdown();
+    this.spill?.remove();
+  }
+
+  /** Records queued right now (for exit hooks deciding whether a flush is worth it). */
+  pending(): number {
+    return this.queued();
+  }
+}
+

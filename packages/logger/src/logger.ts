@@ -1,0 +1,151 @@
+import { SpanStatusCode, trace } from '@opentelemetry/api';
+import { ATTR_EXCEPTION_MESSAGE, ATTR_EXCEPTION_STACKTRACE, ATTR_EXCEPTION_TYPE, toRecordError } from '@tracebridge/schema';
+import type { Level } from '@tracebridge/schema';
+import { durationHistogram } from './internal/metrics.js';
+import type { Identity } from './internal/messages.js';
+import { LEVEL_NAMES } from './internal/record.js';
+import type { PerformanceRecord, Transport } from './internal/transport.js';
+import type { ChildOptions, LogFields, LoggerStats, PerformanceFields } from './types.js';
+
+/** A log method: never throws, returns immediately; below the logger's level it does nothing at all. */
+export type LogMethod = (message: string, fields?: LogFields) => void;
+
+/** What a logger and all its children share. @internal */
+export interface LoggerCore {
+  transport: Transport;
+  agentId: string;
+  minLevel: number;
+  shutdownTimeoutMillis: number;
+  recordErrorsOnSpans: boolean;
+  onShutdown: () => void;
+}
+
+const noop: LogMethod = () => {};
+const INFO = 1;
+const ERROR = 3;
+
+/**
+ * The agent's structured logger. Create one with `createLogger()`; derive per-component or per-request
+ * loggers with `child()`. Records carry the active span's trace context and the correlation scope's id
+ * (see `withCorrelation`), and go to OTLP and/or JSON lines as configured.
+ */
+export class Logger {
+  /** Detailed diagnostics, off by default. */
+  readonly debug: LogMethod;
+  /** Normal operation. */
+  readonly info: LogMethod;
+  /** Something unexpected that the agent recovered from. */
+  readonly warn: LogMethod;
+  /** An operation failed. Pass `error` to record the exception (stack and `cause` chain included). */
+  readonly error: LogMethod;
+  /** The agent cannot go on. */
+  readonly fatal: LogMethod;
+  /** The component this logger writes as (the instrumentation scope). */
+  readonly component: string;
+  /** The least severe level written. */
+  readonly level: Level;
+
+  private readonly core: LoggerCore;
+  private readonly identity: Identity;
+  private readonly baseContext: Record<string, unknown> | undefined;
+
+  /** @internal Use `createLogger()` or `child()`. */
+  constructor(core: LoggerCore, component: string, baseContext: Record<string, unknown> | undefined) {
+    this.core = core;
+    this.component = component;
+    this.level = LEVEL_NAMES[core.minLevel] as Level;
+    this.baseContext = baseContext;
+    const identity = core.transport.identity(core.agentId, component);
+    this.identity = identity;
+    const t = core.transport;
+    const method = (level: number): LogMethod => {
+      if (level < core.minLevel) return noop;
+      if (level >= ERROR && core.recordErrorsOnSpans) {
+        return (message, fields) => {
+          t.write(level, identity, message, fields, undefined, baseContext);
+          recordOnSpan(message, fields);
+        };
+      }
+      return (message, fields) => t.write(level, identity, message, fields, undefined, baseContext);
+    };
+    this.debug = method(0);
+    this.info = method(1);
+    this.warn = method(2);
+    this.error = method(3);
+    this.fatal = method(4);
+  }
+
+  /**
+   * An INFO record of an operation's figures (`performance.duration_ms`, `performance.memory_mb`, …),
+   * and a `tracebridge.operation.duration` histogram measurement when a MeterProvider is registered.
+   * Keep `message` a fixed operation name ("chromadb query"): it labels the histogram.
+   */
+  performance(message: string, fields: PerformanceFields): void {
+    try {
+      const figures: PerformanceRecord = {};
+      const duration = fields?.durationMs;
+      if (duration !== undefined) figures.duration_ms = duration;
+      if (fields?.memoryMb !== undefined) figures.memory_mb = fields.memoryMb;
+      if (fields?.figures !== undefined) {
+        for (const [k, v] of Object.entries(fields.figures)) figures[k] = v;
+      }
+      if (INFO >= this.core.minLevel) this.core.transport.write(INFO, this.identity, message, fields, figures, this.baseContext);
+      if (typeof duration === 'number' && Number.isFinite(duration) && duration >= 0) {
+        durationHistogram().record(duration, { 'tracebridge.component': this.component, 'operation.name': String(message) });
+      }
+    } catch {
+      // A getter on the caller's object threw: the agent must not notice.
+    }
+  }
+
+  /**
+   * A logger for a sub-component or a unit of work: same destination, its own component and/or a
+   * context merged under every record (a record's own keys win). Cheap: create one per request.
+   */
+  child(options: ChildOptions): Logger {
+    const component = options.component ?? this.component;
+    const context =
+      options.context === undefined ? this.baseContext : this.baseContext === undefined ? { ...options.context } : { ...this.baseContext, ...options.context };
+    return new Logger(this.core, component, context);
+  }
+
+  /** Resolves true once everything logged so far was delivered, false if `timeoutMillis` passed first. */
+  flush(timeoutMillis: number = this.core.shutdownTimeoutMillis): Promise<boolean> {
+    return this.core.transport.flush(timeoutMillis);
+  }
+
+  /**
+   * Flushes, then releases the export worker and files, within the shutdown timeout (default 5 s) even
+   * when the collector is down; what could not be delivered is counted as dropped. Shuts down the
+   * logger's whole family (parent and children share one pipeline). Later calls are dropped and counted.
+   */
+  async shutdown(): Promise<void> {
+    await this.core.transport.shutdown(this.core.shutdownTimeoutMillis);
+    this.core.onShutdown();
+  }
+
+  /** Counters: emitted, exported, written, dropped (by reason), spilled, queued, invalid fields. */
+  stats(): LoggerStats {
+    return this.core.transport.stats();
+  }
+}
+
+/**
+ * An error logged inside a span is an exception of that span: an `exception` event with the
+ * semantic-convention attributes, and the span's status set to error.
+ */
+function recordOnSpan(message: string, fields: LogFields | undefined): void {
+  try {
+    const span = trace.getActiveSpan();
+    if (span === undefined || !span.isRecording()) return;
+    const err = fields?.error !== undefined ? toRecordError(fields.error) : undefined;
+    const attributes: Record<string, string> = {};
+    attributes[ATTR_EXCEPTION_TYPE] = err?.type ?? 'Error';
+    attributes[ATTR_EXCEPTION_MESSAGE] = err?.message ?? String(message);
+    if (err?.stack !== undefined) attributes[ATTR_EXCEPTION_STACKTRACE] = err.stack;
+    span.addEvent('exception', attributes);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: String(message) });
+  } catch {
+    // never let span bookkeeping reach the caller
+  }
+}

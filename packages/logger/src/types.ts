@@ -1,0 +1,155 @@
+import type { LogRecordExporter, LogRecordProcessor } from '@opentelemetry/sdk-logs';
+import type { Level } from '@tracebridge/schema';
+
+/** Where records go: OTLP to a collector, JSON lines (stdout or a file) for the collector to tail, or both. */
+export type OutputMode = 'otlp' | 'jsonl' | 'both';
+
+/** OTLP/HTTP body encoding. */
+export type OtlpProtocol = 'http/protobuf' | 'http/json';
+
+/** Fields a log call may carry besides its message. */
+export interface LogFields {
+  /** Free-form structured data; flattened into `context.*` attributes. */
+  context?: Record<string, unknown>;
+  /** Labels for the record; the `tags` attribute. */
+  tags?: string[];
+  /** Data about the record itself (source, versions); flattened into `metadata.*` attributes. */
+  metadata?: Record<string, unknown>;
+  /** An error (or any thrown value): `exception.type|message|stacktrace`, `cause` chain included. */
+  error?: unknown;
+  /** Low-cardinality error class (`E_QUOTA`); the `error.type` attribute. Defaults to the error's `code`. */
+  errorCode?: string | number;
+  /** An `if://` citation URI for audit trails; the `if.citation` attribute. */
+  citation?: string;
+}
+
+/** Figures of a `performance()` record. */
+export interface PerformanceFields extends LogFields {
+  /** Duration of the operation in milliseconds; also recorded in the `tracebridge.operation.duration` histogram. */
+  durationMs: number;
+  /** Memory in use in megabytes. */
+  memoryMb?: number;
+  /** Other figures (`tokens`, `items`), kept as `performance.<name>`. */
+  figures?: Record<string, number>;
+}
+
+/** Options of a child logger. */
+export interface ChildOptions {
+  /** Component of the child's records (its instrumentation scope). @default the parent's */
+  component?: string;
+  /** Context merged under every record's own context (a record's keys win). */
+  context?: Record<string, unknown>;
+}
+
+/** Why records were dropped. Every drop is counted under exactly one reason. */
+export type DropReason =
+  /** The in-memory queue and the disk spill were both full. */
+  | 'queue_full'
+  /** The collector refused or could not be reached for longer than the retries allow. */
+  | 'export_failed'
+  /** Still queued when `shutdown()` ran out of time. */
+  | 'shutdown_timeout'
+  /** Larger than `maxRecordBytes` after encoding. */
+  | 'too_large'
+  /** Written after `shutdown()`. */
+  | 'after_shutdown'
+  /** The JSON-lines sink could not write. */
+  | 'sink_failed';
+
+/** What the logger did so far. Read with `stats()`; also exported as metrics when a MeterProvider exists. */
+export interface LoggerStats {
+  /** Records accepted by a log call (enabled level). */
+  emitted: number;
+  /** Records acknowledged by the OTLP receiver. */
+  exported: number;
+  /** Records written by the JSON-lines sink. */
+  written: number;
+  /** Records dropped, total. */
+  dropped: number;
+  /** Records dropped, by reason. */
+  droppedBy: Record<DropReason, number>;
+  /** Records that went through the disk spill because the in-memory queue was full. */
+  spilled: number;
+  /** Records waiting in memory or on disk right now. */
+  queued: number;
+  /** Bytes waiting in the in-memory queue right now. */
+  queuedBytes: number;
+  /** Fields that were not valid and were kept under `tracebridge.invalid.*`. */
+  invalidFields: number;
+  /** Values redacted (issue-specific; 0 when redaction is off). */
+  redacted: number;
+}
+
+/** Options of {@link createLogger}. Every option has an environment-variable or built-in default. */
+export interface LoggerOptions {
+  /** `<role>-<model>-<instance>`, e.g. `A1-haiku-001`. @default `TRACEBRIDGE_AGENT_ID` */
+  agentId?: string;
+  /** The subsystem writing (`redis_bus`); the instrumentation scope of the records. */
+  component: string;
+  /** `deployment.environment.name`. @default `TRACEBRIDGE_ENVIRONMENT`, else none */
+  environment?: string;
+  /** Least severe level written; calls below it cost nothing. @default `TRACEBRIDGE_LOG_LEVEL`, else `'INFO'` */
+  level?: Level | Lowercase<Level>;
+  /** `service.name`. @default `OTEL_SERVICE_NAME`, else the role part of `agentId` */
+  serviceName?: string;
+  /** Extra resource attributes, merged over `OTEL_RESOURCE_ATTRIBUTES`. */
+  resourceAttributes?: Record<string, string | number | boolean>;
+  /** Context on every record of this logger (a record's keys win). */
+  context?: Record<string, unknown>;
+  /** Where records go. @default `TRACEBRIDGE_LOG_OUTPUT`, else `'otlp'` */
+  output?: OutputMode;
+  /**
+   * OTLP/HTTP logs endpoint, used as given.
+   * @default `OTEL_EXPORTER_OTLP_LOGS_ENDPOINT`, else `OTEL_EXPORTER_OTLP_ENDPOINT` + `/v1/logs`, else `http://localhost:4318/v1/logs`
+   */
+  endpoint?: string;
+  /** @default `OTEL_EXPORTER_OTLP_LOGS_PROTOCOL` / `OTEL_EXPORTER_OTLP_PROTOCOL`, else `'http/protobuf'` */
+  protocol?: OtlpProtocol;
+  /** Extra HTTP headers of the export requests, merged over `OTEL_EXPORTER_OTLP_(LOGS_)HEADERS`. */
+  headers?: Record<string, string>;
+  /** JSON-lines destination when `output` includes `jsonl`: a file path, or `'stdout'`. @default `TRACEBRIDGE_LOG_FILE`, else `'stdout'` */
+  jsonlPath?: string;
+  /** Rotate the JSON-lines file when it reaches this size; keeps `jsonlMaxFiles` old files. @default 100 MiB */
+  jsonlMaxBytes?: number;
+  /** @default 5 */
+  jsonlMaxFiles?: number;
+  /**
+   * Export off the calling thread (a worker thread encodes and sends), so a log call costs well under a
+   * microsecond. `false` runs the OpenTelemetry SDK pipeline on the calling thread (needed for custom
+   * `processors`/`exporter`, e.g. in tests).
+   * @default true, unless `exporter` or `processors` are given
+   */
+  thread?: boolean;
+  /** Bytes of the in-memory queue between log calls and export. @default 32 MiB */
+  maxQueueBytes?: number;
+  /** Records per OTLP export request. @default `OTEL_BLRP_MAX_EXPORT_BATCH_SIZE`, else 4096 */
+  maxExportBatchSize?: number;
+  /** Longest wait before a partial batch is sent. @default `OTEL_BLRP_SCHEDULE_DELAY`, else 200 ms */
+  scheduleDelayMillis?: number;
+  /** Timeout of one export request, retries included. @default `OTEL_BLRP_EXPORT_TIMEOUT`, else 10000 ms */
+  exportTimeoutMillis?: number;
+  /**
+   * Directory of the disk spill used when the in-memory queue is full (a burst, a collector outage).
+   * `false` turns spilling off: records are then dropped (and counted) when the queue is full.
+   * @default a `tracebridge-spill-<pid>` folder in the OS temp directory
+   */
+  spillDir?: string | false;
+  /** Most bytes the spill may hold; beyond it records are dropped and counted. @default 1 GiB */
+  maxSpillBytes?: number;
+  /** Largest record accepted, encoded. @default 1 MiB */
+  maxRecordBytes?: number;
+  /** `shutdown()` gives up after this long, counting what is left as dropped. @default 5000 ms */
+  shutdownTimeoutMillis?: number;
+  /** Flush and shut down on SIGTERM, SIGINT, `beforeExit` and `exit`. @default true */
+  handleExit?: boolean;
+  /** Attribute count limit per record. @default `OTEL_LOGRECORD_ATTRIBUTE_COUNT_LIMIT`, else 1024 */
+  attributeCountLimit?: number;
+  /** Attribute value length limit. @default `OTEL_LOGRECORD_ATTRIBUTE_VALUE_LENGTH_LIMIT`, else none */
+  attributeValueLengthLimit?: number;
+  /** Replaces the OTLP exporter (in-process only, `thread: false`). */
+  exporter?: LogRecordExporter;
+  /** Processors run before the exporter's batch processor (in-process only, `thread: false`). */
+  processors?: LogRecordProcessor[];
+  /** Turns the logger into a no-op. @default `OTEL_SDK_DISABLED === 'true'` */
+  disabled?: boolean;
+}
