@@ -115,7 +115,10 @@ export class BoundedBatchProcessor implements LogRecordProcessor {
       } else {
         // Keep the batch, in order, and wait before the next attempt.
         this.queue.unshift(...batch);
-        this.backoffMs = this.backoffMs === 0 ? FIRST_BACKOFF_MS : Math.min(this.backoffMs * 2, MAX_BACKOFF_MS);
+        // While someone waits in forceFlush (a flush, a shutdown) retry promptly: their deadline, not
+        // the backoff, bounds the wait.
+        this.backoffMs =
+          this.idleWaiters.length > 0 || this.backoffMs === 0 ? FIRST_BACKOFF_MS : Math.min(this.backoffMs * 2, MAX_BACKOFF_MS);
         this.scheduleRetry();
       }
       if (this.backoffTimer === undefined) this.pump(this.queue.length > 0 && this.timer === undefined);

@@ -122,7 +122,11 @@ export class InlineTransport implements Transport {
   shutdown(timeoutMillis: number): Promise<void> {
     if (this.closing === undefined) {
       this.closed = true;
-      this.closing = this.flush(timeoutMillis).then(() => this.pipeline.close());
+      this.closing = this.flush(timeoutMillis).then(async () => {
+        const lost = this.pipeline.abandon();
+        if (lost > 0) this.s[S_DROP_SHUTDOWN_WORKER] = (this.s[S_DROP_SHUTDOWN_WORKER] as number) + lost;
+        await this.pipeline.close();
+      });
     }
     return this.closing;
   }

@@ -42,6 +42,10 @@ export class JsonlSink {
   }
 
   write(record: Record<string, unknown>): void {
+    if (this.closed) {
+      this.onFailed(1, new Error('the JSON-lines sink is closed'));
+      return;
+    }
     let line: string;
     try {
       line = `${JSON.stringify(record)}\n`;
@@ -55,10 +59,10 @@ export class JsonlSink {
     if (this.pendingBytes >= BUFFER_BYTES) this.flush();
   }
 
-  /** Writes what is buffered. */
+  /** Writes what is buffered, rotating at line boundaries when the file would grow past its limit. */
   flush(): void {
     if (this.pendingCount === 0) return;
-    const text = this.pending.join('');
+    const lines = this.pending;
     const count = this.pendingCount;
     this.pending = [];
     this.pendingBytes = 0;
@@ -67,18 +71,38 @@ export class JsonlSink {
       this.onFailed(count, new Error('the JSON-lines sink failed earlier'));
       return;
     }
+    let written = 0;
     try {
-      const bytes = Buffer.byteLength(text);
-      if (this.fd !== 1 && this.size > 0 && this.size + bytes > this.options.maxBytes) this.rotate();
-      const buf = Buffer.from(text);
-      let off = 0;
-      while (off < buf.length) off += writeSync(this.fd, buf, off);
-      this.size += bytes;
-      this.onWritten(count);
+      let chunk: string[] = [];
+      let chunkBytes = 0;
+      const rotating = this.fd !== 1;
+      for (const line of lines) {
+        const bytes = Buffer.byteLength(line);
+        if (rotating && this.size + chunkBytes + bytes > this.options.maxBytes && this.size + chunkBytes > 0) {
+          written += this.writeChunk(chunk, chunkBytes);
+          chunk = [];
+          chunkBytes = 0;
+          this.rotate();
+        }
+        chunk.push(line);
+        chunkBytes += bytes;
+      }
+      written += this.writeChunk(chunk, chunkBytes);
+      this.onWritten(written);
     } catch (err) {
       this.failed = true;
-      this.onFailed(count, err as Error);
+      if (written > 0) this.onWritten(written);
+      this.onFailed(count - written, err as Error);
     }
+  }
+
+  private writeChunk(lines: string[], bytes: number): number {
+    if (lines.length === 0) return 0;
+    const buf = Buffer.from(lines.join(''));
+    let off = 0;
+    while (off < buf.length) off += writeSync(this.fd, buf, off);
+    this.size += bytes;
+    return lines.length;
   }
 
   private rotate(): void {
@@ -95,8 +119,11 @@ export class JsonlSink {
     this.size = 0;
   }
 
+  /** Writes what is buffered and closes the file. Idempotent: a closed descriptor number may already belong to someone else. */
   close(): void {
+    if (this.closed) return;
     this.flush();
+    this.closed = true;
     if (this.fd !== 1) {
       try {
         closeSync(this.fd);
@@ -105,4 +132,6 @@ export class JsonlSink {
       }
     }
   }
+
+  private closed = false;
 }

@@ -141,13 +141,15 @@ export class RecordPipeline {
     this.sink?.flush();
   }
 
-  /** Gives up whatever is still held (counted as shutdown_timeout) and closes everything. */
+  /** Gives up whatever is still held and returns how many records that was (the caller counts them). */
+  abandon(): number {
+    this.sink?.close();
+    return this.batch?.abandon() ?? 0;
+  }
+
+  /** Releases the exporter and files; call after {@link abandon}. May wait on a hanging connection. */
   async close(): Promise<void> {
     this.sink?.close();
-    if (this.batch !== undefined) {
-      const lost = this.batch.abandon();
-      if (lost > 0) this.hooks.onDropped('shutdown_timeout', lost);
-    }
     if (this.provider !== undefined) await this.provider.shutdown().catch(() => undefined);
   }
 }

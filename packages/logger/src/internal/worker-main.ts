@@ -24,7 +24,7 @@ import {
   SHUTDOWN_DONE,
 } from './ring.js';
 import { SpillReader } from './spill.js';
-import { S_EXPORTED, S_HELD, S_INVALID, S_WRITTEN, workerDropSlot } from './stats.js';
+import { S_DROP_SHUTDOWN_WORKER, S_EXPORTED, S_HELD, S_INVALID, S_WRITTEN, workerDropSlot } from './stats.js';
 import type { WorkerData } from './worker-transport.js';
 
 const data = workerData as WorkerData;
@@ -44,8 +44,6 @@ const pipeline = new RecordPipeline(data.pipeline, {
     stats[S_WRITTEN] = (stats[S_WRITTEN] as number) + n;
   },
   onDropped: (reason, n) => {
-    // After the producer took over a timed-out shutdown it has counted everything left.
-    if (reason === 'shutdown_timeout' && Atomics.load(ctrl, CTRL_SHUTDOWN) !== SHUTDOWN_ASKED) return;
     const slot = workerDropSlot(reason);
     stats[slot] = (stats[slot] as number) + n;
     if (reason === 'export_failed') warn('export_failed', 'tracebridge: log records could not be exported and were dropped; see stats()');
@@ -179,13 +177,20 @@ async function shutdown(): Promise<void> {
   pipeline.flushSink();
   const flushed = pipeline.flush();
   const left = deadline - Date.now();
-  if (left > 0) await Promise.race([flushed, new Promise((resolve) => setTimeout(resolve, left))]);
-  publishHeld();
-  // Counted here only if the producer has not taken over (it counts itself after its own deadline).
-  await pipeline.close();
-  stats[S_HELD] = 0;
-  Atomics.compareExchange(ctrl, CTRL_SHUTDOWN, SHUTDOWN_ASKED, SHUTDOWN_DONE);
+  if (left > 0) {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([flushed, new Promise((resolve) => (timer = setTimeout(resolve, left)))]);
+    clearTimeout(timer);
+  }
+  // Whoever moves the state away from ASKED counts what this thread still holds: exactly once, even
+  // when the producer's deadline passes at the same moment.
+  if (Atomics.compareExchange(ctrl, CTRL_SHUTDOWN, SHUTDOWN_ASKED, SHUTDOWN_DONE) === SHUTDOWN_ASKED) {
+    const lost = pipeline.abandon();
+    stats[S_DROP_SHUTDOWN_WORKER] = (stats[S_DROP_SHUTDOWN_WORKER] as number) + lost;
+    stats[S_HELD] = 0;
+  }
   Atomics.notify(ctrl, CTRL_SHUTDOWN);
+  await pipeline.close();
 }
 
 async function main(): Promise<void> {
@@ -214,7 +219,13 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: Error) => {
-  warn('worker-crash', `tracebridge: the log export worker stopped: ${err.stack ?? err.message}`);
-  throw err;
-});
+// Atomics.waitAsync is not an event-loop handle: without a referenced one this thread would end as
+// soon as it went idle. The producer unrefs the Worker object, so this never holds the process.
+const keepAlive = setInterval(() => undefined, 1 << 30);
+
+main()
+  .then(() => clearInterval(keepAlive))
+  .catch((err: Error) => {
+    warn('worker-crash', `tracebridge: the log export worker stopped: ${err.stack ?? err.message}`);
+    throw err;
+  });

@@ -366,13 +366,20 @@ export class WorkerTransport implements Transport {
     const token = Atomics.add(ctrl, CTRL_FLUSH_ASKED, 1) + 1;
     this.ring.kick();
     const deadline = Date.now() + timeoutMillis;
-    for (;;) {
-      const done = Atomics.load(ctrl, CTRL_FLUSH_DONE);
-      if (done - token >= 0) return true;
-      const left = deadline - Date.now();
-      if (left <= 0) return false;
-      const wait = Atomics.waitAsync(ctrl, CTRL_FLUSH_DONE, done, Math.min(left, 50));
-      if (wait.async) await wait.value;
+    // A pending Atomics.waitAsync does not keep the event loop alive; this timer does, so an awaited
+    // flush() at the end of a script completes instead of the process exiting under it.
+    const hold = setInterval(() => undefined, 1000);
+    try {
+      for (;;) {
+        const done = Atomics.load(ctrl, CTRL_FLUSH_DONE);
+        if (done - token >= 0) return true;
+        const left = deadline - Date.now();
+        if (left <= 0) return false;
+        const wait = Atomics.waitAsync(ctrl, CTRL_FLUSH_DONE, done, Math.min(left, 50));
+        if (wait.async) await wait.value;
+      }
+    } finally {
+      clearInterval(hold);
     }
   }
 
@@ -386,12 +393,14 @@ export class WorkerTransport implements Transport {
     this.startShutdown();
     const ctrl = this.ring.ctrl;
     const deadline = Date.now() + timeoutMillis;
+    const hold = setInterval(() => undefined, 1000);
     while (Atomics.load(ctrl, CTRL_SHUTDOWN) === SHUTDOWN_ASKED) {
       const left = deadline - Date.now();
       if (left <= 0) break;
       const wait = Atomics.waitAsync(ctrl, CTRL_SHUTDOWN, SHUTDOWN_ASKED, Math.min(left, 50));
       if (wait.async) await wait.value;
     }
+    clearInterval(hold);
     this.finishShutdown();
     await this.worker?.terminate().catch(() => undefined);
     this.spill?.remove();
@@ -405,15 +414,19 @@ export class WorkerTransport implements Transport {
     this.ring.kick();
   }
 
-  /** If the worker did not finish in time, take over and count what is left, exactly once. */
+  /**
+   * Counts what shutdown could not deliver, exactly once: records still in the ring or the spill, plus
+   * what the worker held if it did not finish in time (otherwise it counted those itself).
+   */
   private finishShutdown(): void {
     const ctrl = this.ring.ctrl;
-    if (Atomics.compareExchange(ctrl, CTRL_SHUTDOWN, SHUTDOWN_ASKED, SHUTDOWN_TAKEN_OVER) === SHUTDOWN_ASKED) {
-      const lost = this.queued();
-      if (lost > 0) {
-        this.s[S_DROP_SHUTDOWN_MAIN] = (this.s[S_DROP_SHUTDOWN_MAIN] as number) + lost;
-        diag.warn(`tracebridge: shutdown timed out; ${lost} log records were not delivered`);
-      }
+    const tookOver = Atomics.compareExchange(ctrl, CTRL_SHUTDOWN, SHUTDOWN_ASKED, SHUTDOWN_TAKEN_OVER) === SHUTDOWN_ASKED;
+    const inRing = (Atomics.load(ctrl, CTRL_RING_WRITTEN) - Atomics.load(ctrl, CTRL_RING_CONSUMED)) | 0;
+    const lost = inRing + (this.spill?.pending().records ?? 0) + (tookOver ? (this.s[S_HELD] as number) : 0);
+    if (tookOver) this.s[S_HELD] = 0;
+    if (lost > 0) {
+      this.s[S_DROP_SHUTDOWN_MAIN] = (this.s[S_DROP_SHUTDOWN_MAIN] as number) + lost;
+      diag.warn(`tracebridge: shutdown timed out; ${lost} log records were not delivered`);
     }
   }
 

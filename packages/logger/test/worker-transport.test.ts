@@ -1,0 +1,177 @@
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { context, trace } from '@opentelemetry/api';
+import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createLogger, withCorrelation } from '@tracebridge/logger';
+import type { Logger, LoggerOptions } from '@tracebridge/logger';
+import { mapRecord, toKeyValues, validate } from '@tracebridge/schema';
+import { OtlpSink, attr } from '../../../test/helpers/otlp-sink.js';
+
+const tracer = new BasicTracerProvider().getTracer('test');
+const cleanup: Array<() => Promise<void>> = [];
+
+afterEach(async () => {
+  for (const c of cleanup.splice(0).reverse()) await c();
+});
+
+async function sink(options: { countOnly?: boolean } = {}): Promise<OtlpSink> {
+  const s = await new OtlpSink(options).start();
+  cleanup.push(() => s.stop());
+  return s;
+}
+
+function logger(options: Partial<LoggerOptions>): Logger {
+  const log = createLogger({ agentId: 'A1-haiku-001', component: 'redis_bus', handleExit: false, scheduleDelayMillis: 20, ...options });
+  cleanup.push(() => log.shutdown());
+  return log;
+}
+
+describe('the worker transport', () => {
+  it('sends protobuf that decodes to the records of the one mapping', async () => {
+    const s = await sink();
+    const log = logger({ endpoint: s.url });
+    const context1 = { task_id: 'task:001', attempt: 2, nested: { ok: true, list: ['a', 'b'] }, objects: [{ id: 1 }] };
+    log.warn('Retrying', { context: context1, tags: ['retry'], errorCode: 503 });
+    expect(await log.flush(5000)).toBe(true);
+    const [got] = s.records();
+    const expected = mapRecord({
+      timestamp: '2025-01-01T00:00:00.000Z',
+      level: 'WARN',
+      agent_id: 'A1-haiku-001',
+      component: 'redis_bus',
+      message: 'Retrying',
+      context: context1,
+      tags: ['retry'],
+      error: { code: 503 },
+    });
+    expect(got?.scope).toBe('redis_bus');
+    expect(got?.record).toMatchObject({ severityNumber: 13, severityText: 'WARN', body: { stringValue: 'Retrying' } });
+    expect(got?.record.attributes).toEqual(toKeyValues(expected.attributes));
+    expect(got?.resource?.attributes).toEqual(expect.arrayContaining(toKeyValues(expected.resource)));
+  });
+
+  it('keeps each record with its own span and correlation when requests interleave', async () => {
+    const s = await sink();
+    const log = logger({ endpoint: s.url });
+    const a = tracer.startSpan('a');
+    const b = tracer.startSpan('b');
+    const ids: string[] = [];
+    const inA = (fn: () => void) => withCorrelation('req-' + 'a'.repeat(32), () => context.with(trace.setSpan(context.active(), a), fn));
+    const inB = (fn: () => void) => withCorrelation('req-' + 'b'.repeat(32), () => context.with(trace.setSpan(context.active(), b), fn));
+    for (let i = 0; i < 50; i++) {
+      const which = i % 3 === 0 ? 'b' : 'a';
+      (which === 'a' ? inA : inB)(() => log.info(`${which}${i}`));
+      if (i % 7 === 0) log.info(`none${i}`);
+      ids.push(which);
+    }
+    expect(await log.flush(5000)).toBe(true);
+    const records = s.records().map((r) => r.record);
+    expect(records.length).toBe(50 + 8);
+    for (const r of records) {
+      const body = r.body?.stringValue ?? '';
+      if (body.startsWith('none')) {
+        expect(r.traceId).toBeUndefined();
+        expect(attr(r, 'correlation.id')).toBeUndefined();
+      } else {
+        const span = body.startsWith('a') ? a : b;
+        expect(r.traceId).toBe(span.spanContext().traceId);
+        expect(r.spanId).toBe(span.spanContext().spanId);
+        expect(r.flags).toBe(1);
+        expect(attr(r, 'correlation.id')).toBe(`req-${body[0]?.repeat(32)}`);
+      }
+    }
+  });
+
+  it('drops and counts, with one warning, when the queue is full and spilling is off', async () => {
+    const s = await sink();
+    s.stall = true;
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.message);
+    process.on('warning', onWarning);
+    cleanup.push(async () => void process.off('warning', onWarning));
+    const log = logger({ endpoint: s.url, maxQueueBytes: 64 * 1024, spillDir: false, exportTimeoutMillis: 60_000, shutdownTimeoutMillis: 500 });
+    for (let i = 0; i < 20_000; i++) log.info('payload', { context: { i, blob: 'x'.repeat(100) } });
+    await sleep(50);
+    const stats = log.stats();
+    expect(stats.emitted).toBe(20_000);
+    expect(stats.droppedBy.queue_full).toBeGreaterThan(10_000);
+    expect(stats.exported).toBe(0);
+    expect(stats.queued + stats.droppedBy.queue_full).toBe(20_000);
+    expect(warnings.filter((w) => w.includes('full'))).toHaveLength(1);
+  });
+
+  it('spills to disk when the queue is full and still delivers every record, in order', async () => {
+    const s = await sink();
+    const log = logger({ endpoint: s.url, maxQueueBytes: 64 * 1024, maxExportBatchSize: 512 });
+    const n = 30_000;
+    for (let i = 0; i < n; i++) log.info('payload', { context: { i, blob: 'y'.repeat(100) } });
+    expect(await log.flush(30_000)).toBe(true);
+    const stats = log.stats();
+    expect(stats.spilled).toBeGreaterThan(0);
+    expect(stats.dropped).toBe(0);
+    expect(stats.exported).toBe(n);
+    const order = s.records().map((r) => attr(r.record, 'context.i'));
+    expect(order).toEqual(Array.from({ length: n }, (_, i) => i));
+  });
+
+  it('keeps retrying while the collector answers 503, then delivers everything', async () => {
+    const s = await sink();
+    s.failWith = 503;
+    const log = logger({ endpoint: s.url, exportTimeoutMillis: 2000 });
+    for (let i = 0; i < 100; i++) log.info(`r${i}`);
+    await sleep(1500);
+    expect(s.count).toBe(0);
+    s.failWith = undefined;
+    expect(await log.flush(20_000)).toBe(true);
+    expect(s.count).toBe(100);
+    expect(log.stats()).toMatchObject({ exported: 100, dropped: 0 });
+  });
+
+  it('counts a batch the collector rejects for good (400) as export_failed', async () => {
+    const s = await sink();
+    s.failWith = 400;
+    const log = logger({ endpoint: s.url });
+    for (let i = 0; i < 10; i++) log.info(`r${i}`);
+    await log.flush(5000);
+    expect(log.stats().droppedBy.export_failed).toBe(10);
+  });
+
+  it('shuts down within its timeout when the collector is down, counting what was lost', async () => {
+    const log = logger({ endpoint: 'http://127.0.0.1:9/v1/logs', shutdownTimeoutMillis: 1000, exportTimeoutMillis: 30_000 });
+    for (let i = 0; i < 1000; i++) log.info(`r${i}`);
+    const started = Date.now();
+    await log.shutdown();
+    const took = Date.now() - started;
+    expect(took).toBeLessThan(2000);
+    const stats = log.stats();
+    expect(stats.droppedBy.shutdown_timeout).toBe(1000);
+    log.info('after');
+    expect(log.stats().droppedBy.after_shutdown).toBe(1);
+  });
+
+  it('writes valid records as JSON lines and rotates the file by size', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'tb-jsonl-'));
+    const file = path.join(dir, 'agent.log');
+    const log = logger({ output: 'jsonl', jsonlPath: file, jsonlMaxBytes: 20_000, jsonlMaxFiles: 2 });
+    const span = tracer.startSpan('op');
+    withCorrelation('task-7', () =>
+      context.with(trace.setSpan(context.active(), span), () => {
+        for (let i = 0; i < 300; i++) log.info(`line ${i}`, { context: { i } });
+      }),
+    );
+    expect(await log.flush(5000)).toBe(true);
+    expect(log.stats().written).toBe(300);
+    const files = readdirSync(dir).sort();
+    expect(files).toEqual(['agent.log', 'agent.log.1', 'agent.log.2']);
+    const lines = readFileSync(file, 'utf8').trim().split('\n');
+    for (const line of lines) {
+      const record = JSON.parse(line) as Record<string, unknown>;
+      expect(validate(record)).toEqual([]);
+      expect(record).toMatchObject({ correlation_id: 'task-7', trace_id: span.spanContext().traceId, trace_flags: '01', component: 'redis_bus' });
+    }
+    expect((JSON.parse(lines.at(-1) as string) as { message: string }).message).toBe('line 299');
+  });
+});
