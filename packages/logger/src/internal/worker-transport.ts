@@ -124,8 +124,6 @@ export class WorkerTransport implements Transport {
       shutdownTimeoutMillis: this.options.shutdownTimeoutMillis,
     };
     const worker = new Worker(new URL('./worker-main.js', import.meta.url), { workerData: data });
-    // The export worker must never keep an agent alive: exit hooks flush it instead.
-    worker.unref();
     worker.on('message', (msg: { warn?: string; code?: string }) => {
       if (msg.warn !== undefined) warnOnce(msg.code ?? msg.warn, msg.warn);
     });
@@ -141,6 +139,9 @@ export class WorkerTransport implements Transport {
       this.resetState();
       this.startWorker();
     });
+    // The export worker must never keep an agent alive: exit hooks flush it instead. After the
+    // listeners: attaching a 'message' listener refs the worker's port again.
+    worker.unref();
     this.worker = worker;
   }
 

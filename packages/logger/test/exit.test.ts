@@ -1,0 +1,62 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { OtlpSink } from '../../../test/helpers/otlp-sink.js';
+
+const APP = fileURLToPath(new URL('./fixtures/exit-app.mjs', import.meta.url));
+let sink: OtlpSink;
+
+afterEach(async () => {
+  await sink?.stop();
+});
+
+async function run(mode: string, records: number, endpoint?: string) {
+  sink = await new OtlpSink().start();
+  const child = spawn(process.execPath, [APP], {
+    env: { PATH: process.env.PATH, MODE: mode, RECORDS: String(records), OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: endpoint ?? sink.url },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const started = Date.now();
+  if (mode === 'signal') {
+    await once(child.stdout, 'data');
+    child.kill('SIGTERM');
+  }
+  const [code, signal] = (await once(child, 'close')) as [number | null, NodeJS.Signals | null];
+  return { code, signal, stderr, took: Date.now() - started };
+}
+
+describe('records at process exit', () => {
+  it('delivers everything when the script simply ends (beforeExit)', async () => {
+    const r = await run('end', 5000);
+    expect(r.code).toBe(0);
+    expect(sink.count).toBe(5000);
+  });
+
+  it('delivers everything on process.exit() (synchronous drain of the worker)', async () => {
+    const r = await run('exit', 5000);
+    expect(r.code).toBe(0);
+    expect(sink.count).toBe(5000);
+  });
+
+  it('delivers everything before an uncaught exception ends the process', async () => {
+    const r = await run('throw', 2000);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('crash after logging');
+    expect(sink.count).toBe(2000);
+  });
+
+  it('flushes on SIGTERM and still ends by the signal', async () => {
+    const r = await run('signal', 3000);
+    expect(r.signal).toBe('SIGTERM');
+    expect(sink.count).toBe(3000);
+  });
+
+  it('exits within the shutdown timeout when the collector is unreachable', async () => {
+    const r = await run('exit', 1000, 'http://127.0.0.1:9/v1/logs');
+    expect(r.code).toBe(0);
+    expect(r.took).toBeLessThan(8000);
+  });
+});

@@ -1,0 +1,327 @@
+// The collector's wiring in the compose stack: the environment stack.yaml gives it must name the
+// compose services on the ports they listen on, and collector/config.yaml + profiles/lgtm.yaml,
+// merged the way the collector merges them, must use that environment to reach those services.
+// The profile is written under another issue: until it exists its check is skipped (reported as
+// such); the checker itself is exercised now on an example configuration and broken variants.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const read = (rel: string): string => readFileSync(path.join(ROOT, rel), 'utf8');
+type Obj = Record<string, any>;
+
+const stack = parseYaml(read('compose/stack.yaml')) as Obj;
+const loki = parseYaml(read('compose/loki.yaml')) as Obj;
+const tempo = parseYaml(read('compose/tempo.yaml')) as Obj;
+const prometheus = parseYaml(read('compose/prometheus.yml')) as Obj;
+const services = stack.services as Record<string, Obj>;
+const dotEnv = new Map(
+  read('compose/.env')
+    .split('\n')
+    .map((l) => /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(l.trim()))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => [m[1]!, m[2]!]),
+);
+
+/** Compose interpolation of one value with .env (secrets stay as their variable names). */
+const composeValue = (v: string): string =>
+  v.replace(/\$\{([A-Z0-9_]+)(?::?[-?]([^}]*))?\}/g, (_all, name: string, fallback?: string) => dotEnv.get(name) ?? (fallback !== undefined && !/^set /.test(fallback) ? fallback : `<${name}>`));
+
+/** The collector's environment as Compose hands it over. */
+const collectorEnv = new Map(Object.entries(services.collector!.environment as Record<string, string>).map(([k, v]) => [k, composeValue(String(v))]));
+
+const portOf = (hostPort: string): string => hostPort.split(':').at(-1)!;
+const s3Command = services.s3!.command as string[];
+
+/** Ports each compose service listens on inside the network, read from its own config. */
+const LISTENING: Record<string, string[]> = {
+  loki: [loki.server.http_listen_port, loki.server.grpc_listen_port].map(String),
+  tempo: [
+    tempo.server.http_listen_port,
+    tempo.server.grpc_listen_port,
+    portOf(tempo.distributor.receivers.otlp.protocols.grpc.endpoint),
+    portOf(tempo.distributor.receivers.otlp.protocols.http.endpoint),
+  ].map(String),
+  s3: [portOf(s3Command[s3Command.indexOf('--port') + 1]!)],
+  prometheus: ['9090'],
+  grafana: ['3000'],
+};
+const PUBLISHED = ((services.collector!.ports ?? []) as string[]).map(portOf);
+const SCRAPED = (prometheus.scrape_configs as Obj[])
+  .flatMap((j) => (j.static_configs as Obj[]).flatMap((s) => s.targets as string[]))
+  .filter((t) => t.startsWith('collector:'))
+  .map(portOf);
+
+describe('the environment stack.yaml gives the collector', () => {
+  it('listens for OTLP on all interfaces, on the container ports that are published', () => {
+    expect(collectorEnv.get('OTLP_GRPC_ENDPOINT')).toBe('0.0.0.0:4317');
+    expect(collectorEnv.get('OTLP_HTTP_ENDPOINT')).toBe('0.0.0.0:4318');
+    expect(PUBLISHED.sort()).toEqual([portOf(collectorEnv.get('OTLP_GRPC_ENDPOINT')!), portOf(collectorEnv.get('OTLP_HTTP_ENDPOINT')!)].sort());
+    expect(collectorEnv.get('HEALTH_ENDPOINT')).toBe('0.0.0.0:13133');
+  });
+
+  it("sends logs to Loki's OTLP endpoint and traces to Tempo's OTLP gRPC receiver", () => {
+    expect(collectorEnv.get('LOKI_ENDPOINT')).toBe(`http://loki:${loki.server.http_listen_port}/otlp`);
+    expect(collectorEnv.get('TEMPO_ENDPOINT')).toBe(`tempo:${portOf(tempo.distributor.receivers.otlp.protocols.grpc.endpoint)}`);
+  });
+
+  it('archives to the S3 gateway, in the bucket the bucket job creates, with the gateway root keys', () => {
+    const s3 = services.s3!.environment as Record<string, string>;
+    const job = services['s3-bucket']!.environment as Record<string, string>;
+    const raw = services.collector!.environment as Record<string, string>;
+    expect(collectorEnv.get('S3_ENDPOINT')).toBe(`http://s3:${LISTENING.s3![0]}`);
+    expect(job.AWS_ENDPOINT_URL).toBe(collectorEnv.get('S3_ENDPOINT'));
+    expect(raw.S3_BUCKET).toBe(job.S3_BUCKET);
+    expect(collectorEnv.get('S3_BUCKET')).toBe('tracebridge-archive');
+    expect(raw.S3_REGION).toBe(s3.VGW_REGION);
+    expect(collectorEnv.get('S3_REGION')).toBe('us-east-1');
+    expect(raw.AWS_ACCESS_KEY_ID).toBe(s3.ROOT_ACCESS_KEY);
+    expect(raw.AWS_SECRET_ACCESS_KEY).toBe(s3.ROOT_SECRET_KEY);
+  });
+
+  it('keeps the persistent queues on a named volume', () => {
+    const dir = collectorEnv.get('TRACEBRIDGE_DATA_DIR')!;
+    expect(dir).toBe('/var/lib/otelcol');
+    expect(services.collector!.volumes).toContain(`otelcol-data:${dir}`);
+    expect(Object.keys(stack.volumes)).toContain('otelcol-data');
+  });
+
+  it('is scraped by Prometheus on the telemetry port (8888) and the prometheus exporter port (8889)', () => {
+    expect(SCRAPED.sort()).toEqual(['8888', '8889']);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The checker of a collector configuration against the compose stack.
+
+/** Merges collector configs like `--config a --config b`: maps deep-merge, lists and scalars are replaced. */
+function merge(base: unknown, over: unknown): unknown {
+  if (over === undefined) return base;
+  if (base && over && typeof base === 'object' && typeof over === 'object' && !Array.isArray(base) && !Array.isArray(over)) {
+    const out: Obj = { ...(base as Obj) };
+    for (const [k, v] of Object.entries(over as Obj)) out[k] = merge(out[k], v);
+    return out;
+  }
+  return over;
+}
+
+const ENV_REF = /\$\{(?:env:)?([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+function strings(node: unknown, out: string[] = []): string[] {
+  if (typeof node === 'string') out.push(node);
+  else if (Array.isArray(node)) for (const n of node) strings(n, out);
+  else if (node && typeof node === 'object') for (const v of Object.values(node)) strings(v, out);
+  return out;
+}
+/** A config value as the collector would see it inside the compose collector container. */
+const resolve = (value: unknown, env: Map<string, string>): string =>
+  String(value ?? '').replace(ENV_REF, (_all, name: string, fallback?: string) => env.get(name) ?? fallback ?? '');
+
+interface Endpoint { host: string; port: string }
+function endpointOf(value: string): Endpoint | undefined {
+  if (!value) return undefined;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
+    const url = new URL(value);
+    return { host: url.hostname, port: url.port || (url.protocol === 'https:' ? '443' : '80') };
+  }
+  const i = value.lastIndexOf(':');
+  return i < 0 ? { host: value, port: '' } : { host: value.slice(0, i), port: value.slice(i + 1) };
+}
+const typeOf = (id: string): string => id.split('/')[0]!;
+const isType = (id: string, ...types: string[]): boolean => types.includes(typeOf(id));
+
+/**
+ * Everything in an effective collector config (base merged with profile) that would not work in
+ * the compose stack. An empty list means: every ${env:...} is provided, every exporter reaches a
+ * compose service on a port it listens on, and the pieces the stack relies on are there.
+ */
+function collectorProblems(config: Obj, env: Map<string, string>): string[] {
+  const problems: string[] = [];
+  const exporters = (config.exporters ?? {}) as Record<string, Obj>;
+  const receivers = (config.receivers ?? {}) as Record<string, Obj>;
+  const processors = (config.processors ?? {}) as Record<string, Obj>;
+  const extensions = (config.extensions ?? {}) as Record<string, Obj>;
+  const service = (config.service ?? {}) as Obj;
+  const pipelines = (service.pipelines ?? {}) as Record<string, Obj>;
+  const enabledExtensions = (service.extensions ?? []) as string[];
+
+  for (const s of strings(config)) {
+    for (const [, name, fallback] of s.matchAll(ENV_REF)) {
+      if (!env.has(name!) && fallback === undefined) problems.push(`\${env:${name}} is neither set by stack.yaml nor defaulted`);
+    }
+  }
+
+  // Exporters reach compose services on ports they listen on.
+  const targetOf = new Map<string, Endpoint>();
+  for (const [id, cfg] of Object.entries(exporters)) {
+    if (isType(id, 'debug', 'file', 'nop')) continue;
+    if (isType(id, 'prometheus')) {
+      const ep = endpointOf(resolve(cfg.endpoint, env));
+      if (!ep || ep.host !== '0.0.0.0' || !SCRAPED.includes(ep.port)) problems.push(`${id} listens on ${cfg.endpoint}, not 0.0.0.0:8889 where Prometheus scrapes`);
+      continue;
+    }
+    const raw = cfg.logs_endpoint ?? cfg.traces_endpoint ?? cfg.endpoint ?? cfg.s3uploader?.endpoint;
+    const ep = endpointOf(resolve(raw, env));
+    if (!ep) {
+      problems.push(`${id} has no endpoint`);
+      continue;
+    }
+    targetOf.set(id, ep);
+    if (!LISTENING[ep.host]) problems.push(`${id} sends to ${ep.host}, which is not a compose service`);
+    else if (!LISTENING[ep.host]!.includes(ep.port)) problems.push(`${id} sends to ${ep.host}:${ep.port}; ${ep.host} listens on ${LISTENING[ep.host]!.join(', ')}`);
+    if (isType(id, 'otlp', 'otlp_grpc') && cfg.tls?.insecure !== true) problems.push(`${id}: OTLP gRPC inside the network is plaintext, set tls.insecure: true`);
+  }
+
+  const exportersTo = (host: string): string[] => [...targetOf].filter(([, ep]) => ep.host === host).map(([id]) => id);
+  const pipelinesUsing = (id: string): Array<[string, Obj]> => Object.entries(pipelines).filter(([, p]) => ((p.exporters ?? []) as string[]).includes(id));
+
+  // Logs reach Loki through a pipeline that sets the `level` attribute Loki indexes for retention.
+  const toLoki = exportersTo('loki');
+  if (toLoki.length === 0) problems.push('no exporter sends to loki');
+  for (const id of toLoki) {
+    const used = pipelinesUsing(id).filter(([name]) => name.split('/')[0] === 'logs');
+    if (used.length === 0) problems.push(`${id} is in no logs pipeline`);
+    for (const [name, p] of used) {
+      const setsLevel = ((p.processors ?? []) as string[]).some((proc) => strings(processors[proc]).some((st) => /\bset\(\s*(?:log\.)?attributes\[\s*"level"\s*\]/.test(st)));
+      if (!setsLevel) problems.push(`${name} does not set the log attribute "level" (Loki's retention selectors need it)`);
+    }
+  }
+  const toTempo = exportersTo('tempo');
+  if (toTempo.length === 0) problems.push('no exporter sends to tempo');
+  for (const id of toTempo) {
+    if (!pipelinesUsing(id).some(([name]) => name.split('/')[0] === 'traces')) problems.push(`${id} is in no traces pipeline`);
+  }
+
+  // The archive: the bucket and region the stack creates, path-style (no virtual-host DNS in compose).
+  const archive = Object.entries(exporters).filter(([id]) => isType(id, 'awss3'));
+  if (archive.length === 0) problems.push('no awss3 exporter archives to the S3 gateway');
+  for (const [id, cfg] of archive) {
+    const up = (cfg.s3uploader ?? {}) as Obj;
+    if (targetOf.get(id)?.host !== 's3') problems.push(`${id} does not send to the s3 service`);
+    if (resolve(up.s3_bucket, env) !== env.get('S3_BUCKET')) problems.push(`${id} writes to bucket ${resolve(up.s3_bucket, env)}, not ${env.get('S3_BUCKET')}`);
+    if (resolve(up.region, env) !== env.get('S3_REGION')) problems.push(`${id} uses region ${resolve(up.region, env)}, not ${env.get('S3_REGION')}`);
+    if (up.s3_force_path_style !== true) problems.push(`${id}: set s3uploader.s3_force_path_style: true (the gateway has no virtual-host names)`);
+    if (pipelinesUsing(id).length === 0) problems.push(`${id} is in no pipeline`);
+  }
+
+  // Persistent queues for the backends, on the data volume.
+  for (const id of [...toLoki, ...toTempo]) {
+    const storage = exporters[id]!.sending_queue?.storage as string | undefined;
+    if (!storage) problems.push(`${id} has no persistent sending_queue.storage`);
+    else if (!enabledExtensions.includes(storage) || !isType(storage, 'file_storage')) problems.push(`${id} queues in ${storage}, not an enabled file_storage extension`);
+  }
+  for (const [id, cfg] of Object.entries(extensions).filter(([id]) => isType(id, 'file_storage'))) {
+    if (!resolve(cfg.directory, env).startsWith(env.get('TRACEBRIDGE_DATA_DIR') ?? '\u0000')) problems.push(`${id} keeps its files outside TRACEBRIDGE_DATA_DIR (${resolve(cfg.directory, env)})`);
+  }
+
+  // Receivers and health on the ports compose publishes and probes.
+  const otlpReceivers = Object.entries(receivers).filter(([id]) => isType(id, 'otlp'));
+  if (otlpReceivers.length === 0) problems.push('no otlp receiver');
+  for (const [id, cfg] of otlpReceivers) {
+    for (const [protocol, wanted] of [['grpc', 'OTLP_GRPC_ENDPOINT'], ['http', 'OTLP_HTTP_ENDPOINT']] as const) {
+      const got = resolve(cfg.protocols?.[protocol]?.endpoint, env);
+      if (got !== env.get(wanted)) problems.push(`${id} ${protocol} listens on "${got}", not ${wanted}=${env.get(wanted)}`);
+    }
+  }
+  const health = Object.entries(extensions).find(([id]) => isType(id, 'health_check'));
+  if (!health || !enabledExtensions.includes(health[0])) problems.push('no enabled health_check extension (the compose healthcheck probes it)');
+  else if (resolve(health[1].endpoint, env) !== env.get('HEALTH_ENDPOINT')) problems.push(`${health[0]} listens on ${resolve(health[1].endpoint, env)}, not HEALTH_ENDPOINT`);
+
+  // Internal telemetry where Prometheus scrapes it (the collector's default is localhost only).
+  const readers = (service.telemetry?.metrics?.readers ?? []) as Obj[];
+  const pull = readers.map((r) => r.pull?.exporter?.prometheus).find(Boolean) as Obj | undefined;
+  if (!pull || resolve(pull.host, env) !== '0.0.0.0' || !SCRAPED.includes(resolve(pull.port, env))) {
+    problems.push('service.telemetry.metrics does not serve Prometheus on 0.0.0.0:8888');
+  }
+  return problems;
+}
+
+/**
+ * An effective configuration that fits the stack: what collector/config.yaml + profiles/lgtm.yaml
+ * should add up to (component ids and processors besides these are free).
+ */
+const EXAMPLE: Obj = {
+  receivers: {
+    otlp: { protocols: { grpc: { endpoint: '${env:OTLP_GRPC_ENDPOINT:-127.0.0.1:4317}' }, http: { endpoint: '${env:OTLP_HTTP_ENDPOINT:-127.0.0.1:4318}' } } },
+  },
+  processors: {
+    memory_limiter: { check_interval: '1s', limit_mib: 400 },
+    'transform/level': { log_statements: [{ context: 'log', statements: ['set(log.attributes["level"], log.severity_text)'] }] },
+    batch: {},
+  },
+  exporters: {
+    'otlp_http/loki': { endpoint: '${env:LOKI_ENDPOINT}', sending_queue: { storage: 'file_storage/queue' } },
+    'otlp_grpc/tempo': { endpoint: '${env:TEMPO_ENDPOINT}', tls: { insecure: true }, sending_queue: { storage: 'file_storage/queue' } },
+    'awss3/archive': {
+      s3uploader: { endpoint: '${env:S3_ENDPOINT}', s3_bucket: '${env:S3_BUCKET}', region: '${env:S3_REGION}', s3_force_path_style: true },
+      marshaler: 'otlp_json',
+    },
+  },
+  extensions: {
+    health_check: { endpoint: '${env:HEALTH_ENDPOINT}' },
+    'file_storage/queue': { directory: '${env:TRACEBRIDGE_DATA_DIR}/queue', create_directory: true },
+  },
+  service: {
+    extensions: ['health_check', 'file_storage/queue'],
+    telemetry: { metrics: { readers: [{ pull: { exporter: { prometheus: { host: '0.0.0.0', port: 8888 } } } }] } },
+    pipelines: {
+      'logs/loki': { receivers: ['otlp'], processors: ['memory_limiter', 'transform/level', 'batch'], exporters: ['otlp_http/loki', 'awss3/archive'] },
+      traces: { receivers: ['otlp'], processors: ['memory_limiter', 'batch'], exporters: ['otlp_grpc/tempo'] },
+    },
+  },
+};
+
+describe(collectorProblems, () => {
+  it('finds nothing wrong in a configuration that fits the stack', () => {
+    expect(collectorProblems(EXAMPLE, collectorEnv)).toEqual([]);
+  });
+
+  it('reports an exporter aimed at a host or port the stack does not serve', () => {
+    const wrongPort = merge(EXAMPLE, { exporters: { 'otlp_http/loki': { endpoint: 'http://loki:3101/otlp' } } }) as Obj;
+    expect(collectorProblems(wrongPort, collectorEnv)).toContain('otlp_http/loki sends to loki:3101; loki listens on 3100, 9096');
+    const wrongHost = merge(EXAMPLE, { exporters: { 'otlp_grpc/tempo': { endpoint: '${env:TEMPO_HOST:-localhost}:4317' } } }) as Obj;
+    expect(collectorProblems(wrongHost, collectorEnv)).toContain('otlp_grpc/tempo sends to localhost, which is not a compose service');
+  });
+
+  it('reports a logs pipeline to Loki that does not set the level attribute', () => {
+    const noLevel = merge(EXAMPLE, { service: { pipelines: { 'logs/loki': { processors: ['memory_limiter', 'batch'] } } } }) as Obj;
+    expect(collectorProblems(noLevel, collectorEnv)).toContain('logs/loki does not set the log attribute "level" (Loki\'s retention selectors need it)');
+  });
+
+  it('reports environment the stack does not provide, and an archive in another bucket', () => {
+    const unknownVar = merge(EXAMPLE, { exporters: { 'awss3/archive': { s3uploader: { s3_bucket: '${env:ARCHIVE_BUCKET}' } } } }) as Obj;
+    const problems = collectorProblems(unknownVar, collectorEnv);
+    expect(problems).toContain('${env:ARCHIVE_BUCKET} is neither set by stack.yaml nor defaulted');
+    expect(problems).toContain('awss3/archive writes to bucket , not tracebridge-archive');
+  });
+
+  it('reports plaintext gRPC without tls.insecure, queues off disk, and telemetry on localhost', () => {
+    const broken = merge(EXAMPLE, {
+      exporters: { 'otlp_grpc/tempo': { tls: { insecure: false }, sending_queue: { storage: null } } },
+      service: { telemetry: { metrics: { readers: [{ pull: { exporter: { prometheus: { host: 'localhost', port: 8888 } } } }] } } },
+    }) as Obj;
+    const problems = collectorProblems(broken, collectorEnv);
+    expect(problems).toContain('otlp_grpc/tempo: OTLP gRPC inside the network is plaintext, set tls.insecure: true');
+    expect(problems).toContain('otlp_grpc/tempo has no persistent sending_queue.storage');
+    expect(problems).toContain('service.telemetry.metrics does not serve Prometheus on 0.0.0.0:8888');
+  });
+
+  it('merges like the collector: maps deep, lists replaced', () => {
+    expect(merge({ a: { b: 1, c: [1, 2] } }, { a: { c: [3] } })).toEqual({ a: { b: 1, c: [3] } });
+  });
+});
+
+const BASE = 'collector/config.yaml';
+const PROFILE = 'collector/profiles/lgtm.yaml';
+const profileExists = existsSync(path.join(ROOT, PROFILE));
+
+describe.skipIf(!profileExists)('collector/config.yaml + collector/profiles/lgtm.yaml in the compose stack', () => {
+  const load = (rel: string): Obj => (existsSync(path.join(ROOT, rel)) ? ((parseYaml(read(rel)) ?? {}) as Obj) : {});
+
+  it('reach every compose service they export to, with the environment stack.yaml gives them', () => {
+    const effective = merge(load(BASE), load(PROFILE)) as Obj;
+    expect(collectorProblems(effective, collectorEnv)).toEqual([]);
+  });
+});
