@@ -76,7 +76,11 @@ class Reader {
   skip(wire: number): void {
     if (wire === 0) this.varint();
     else if (wire === 1) this.pos += 8;
-    else if (wire === 2) this.pos += Number(this.varint());
+    else if (wire === 2) {
+      // Read the length first: `this.pos += this.varint()` would add it to the position before the read.
+      const n = Number(this.varint());
+      this.pos += n;
+    }
     else if (wire === 5) this.pos += 4;
     else throw new Error(`unsupported wire type ${wire}`);
   }
