@@ -7,5 +7,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // The real collector and stores are built (or found in the machine cache) before any test runs.
+    globalSetup: ['test/global-setup.ts'],
   },
 });
