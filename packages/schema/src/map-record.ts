@@ -184,20 +184,25 @@ export function mapRecord(
     else reject('if_citation', citation);
   }
 
+  // trace_id and span_id are one trace context: the OpenTelemetry SDKs keep both or neither, so the
+  // file route does too. An id whose partner is missing or bad cannot place the record in a trace; it is
+  // kept raw like a bad field. Flags without a trace context say nothing and are left out.
   const traceId = record.trace_id;
-  if (traceId !== undefined) {
-    if (checkTraceId(traceId) === undefined) out.traceId = traceId as string;
-    else reject('trace_id', traceId);
-  }
   const spanId = record.span_id;
-  if (spanId !== undefined) {
-    if (checkSpanId(spanId) === undefined) out.spanId = spanId as string;
-    else reject('span_id', spanId);
-  }
   const flags = record.trace_flags;
-  if (flags !== undefined) {
-    if (checkTraceFlags(flags) === undefined) out.flags = Number.parseInt(flags as string, 16);
-    else reject('trace_flags', flags);
+  const goodTrace = traceId !== undefined && checkTraceId(traceId) === undefined;
+  const goodSpan = spanId !== undefined && checkSpanId(spanId) === undefined;
+  if (goodTrace && goodSpan) {
+    out.traceId = traceId as string;
+    out.spanId = spanId as string;
+    if (flags !== undefined) {
+      if (checkTraceFlags(flags) === undefined) out.flags = Number.parseInt(flags as string, 16);
+      else reject('trace_flags', flags);
+    }
+  } else {
+    if (traceId !== undefined) reject('trace_id', traceId);
+    if (spanId !== undefined) reject('span_id', spanId);
+    if (flags !== undefined && checkTraceFlags(flags) !== undefined) reject('trace_flags', flags);
   }
 
   for (const key of Object.keys(record)) {

@@ -26,6 +26,7 @@ export const recordJsonSchema = Object.freeze({
   type: 'object',
   required: ['timestamp', 'level', 'agent_id', 'correlation_id', 'component', 'message'],
   additionalProperties: false,
+  dependentRequired: { trace_id: ['span_id'], span_id: ['trace_id'], trace_flags: ['trace_id', 'span_id'] },
   properties: {
     timestamp: {
       description: 'ISO 8601 UTC, millisecond or finer precision.',

@@ -70,7 +70,21 @@ export function validate(record: unknown): ValidationProblem[] {
       else if (field === 'context' || field === 'metadata') walkJson(value, path, problems, new Set(), 0);
     }
   }
+  checkTraceContext(record, problems);
   return problems;
+}
+
+/** trace_id and span_id are one trace context: each needs the other (see the mapping's trace context rule). */
+function checkTraceContext(record: Record<string, unknown>, problems: ValidationProblem[]): void {
+  const hasTrace = record.trace_id !== undefined;
+  const hasSpan = record.span_id !== undefined;
+  const goodTrace = hasTrace && checkTraceId(record.trace_id) === undefined;
+  const goodSpan = hasSpan && checkSpanId(record.span_id) === undefined;
+  if (goodTrace && !goodSpan) problems.push({ path: '$.trace_id', message: 'needs a valid span_id beside it' });
+  if (goodSpan && !goodTrace) problems.push({ path: '$.span_id', message: 'needs a valid trace_id beside it' });
+  if (record.trace_flags !== undefined && !hasTrace && !hasSpan) {
+    problems.push({ path: '$.trace_flags', message: 'needs trace_id and span_id beside it' });
+  }
 }
 
 function checkError(value: unknown, path: string, problems: ValidationProblem[]): void {

@@ -1,5 +1,5 @@
 import { ROOT_CONTEXT, trace } from '@opentelemetry/api';
-import type { HrTime } from '@opentelemetry/api';
+import type { Context, HrTime } from '@opentelemetry/api';
 import type { Logger as SdkLogger } from '@opentelemetry/api-logs';
 import { SDK_INFO } from '@opentelemetry/core';
 import { OTLPLogExporter as JsonExporter } from '@opentelemetry/exporter-logs-otlp-http';
@@ -12,7 +12,7 @@ import type { Attributes, MappingOptions } from '@tracebridge/schema';
 import type { OtlpProtocol, OutputMode } from '../types.js';
 import { BoundedBatchProcessor } from './bounded-batch-processor.js';
 import { JsonlSink } from './jsonl-sink.js';
-import { toRecord } from './record.js';
+import { callHrTime, toRecord } from './record.js';
 import type { Call, LoggerIdentity } from './record.js';
 
 /** Everything the export side needs, as plain data (it crosses into the worker). */
@@ -92,10 +92,9 @@ export class RecordPipeline {
 
   /** One call of one logger: into a record, then to each output. */
   accept(call: Call, who: LoggerIdentity): void {
-    const record = toRecord(call, who);
-    if (this.sink !== undefined) this.sink.write(record);
+    if (this.sink !== undefined) this.sink.write(toRecord(call, who));
     if (this.provider === undefined) return;
-    const mapped = mapRecord(record, this.config.mapping, this.config.resource);
+    const mapped = mapRecord(toRecord(call, who, false), this.config.mapping, this.config.resource);
     if (mapped.invalid.length > 0) this.hooks.onInvalid(mapped.invalid.length);
     // MAPPING.md: a logger writing for another agent than its process names that agent on the record.
     if (who.agentId !== this.config.agentId) mapped.attributes[ATTR_GEN_AI_AGENT_ID] = who.agentId;
@@ -104,16 +103,46 @@ export class RecordPipeline {
       logger = this.provider.getLogger(mapped.scope);
       this.scopes.set(mapped.scope, logger);
     }
-    const context =
-      mapped.traceId !== undefined && mapped.spanId !== undefined
-        ? trace.setSpanContext(ROOT_CONTEXT, { traceId: mapped.traceId, spanId: mapped.spanId, traceFlags: mapped.flags ?? 0 })
-        : ROOT_CONTEXT;
-    const emit: Parameters<SdkLogger['emit']>[0] = { attributes: mapped.attributes, context };
-    if (mapped.timeUnixNano !== undefined) emit.timestamp = toHrTime(mapped.timeUnixNano);
+    const emit: Parameters<SdkLogger['emit']>[0] = {
+      timestamp: callHrTime(call.time),
+      observedTimestamp: this.observed(),
+      attributes: mapped.attributes,
+      context: this.contextFor(mapped.traceId, mapped.spanId, mapped.flags ?? 0),
+    };
     if (mapped.severityNumber !== undefined) emit.severityNumber = mapped.severityNumber;
     if (mapped.severityText !== undefined) emit.severityText = mapped.severityText;
     if (mapped.body !== undefined) emit.body = mapped.body;
     logger.emit(emit);
+  }
+
+  private lastContext: Context = ROOT_CONTEXT;
+  private lastTraceId: string | undefined;
+  private lastSpanId: string | undefined;
+  private lastFlags = 0;
+
+  /** The SDK reads trace ids from a Context: consecutive records of one span share one. */
+  private contextFor(traceId: string | undefined, spanId: string | undefined, flags: number): Context {
+    if (traceId === undefined || spanId === undefined) return ROOT_CONTEXT;
+    if (traceId !== this.lastTraceId || spanId !== this.lastSpanId || flags !== this.lastFlags) {
+      this.lastContext = trace.setSpanContext(ROOT_CONTEXT, { traceId, spanId, traceFlags: flags });
+      this.lastTraceId = traceId;
+      this.lastSpanId = spanId;
+      this.lastFlags = flags;
+    }
+    return this.lastContext;
+  }
+
+  private observedAt = 0;
+  private observedTime: HrTime = [0, 0];
+
+  /** When the bridge saw the record: one clock read per millisecond is precise enough. */
+  private observed(): HrTime {
+    const now = Date.now();
+    if (now !== this.observedAt) {
+      this.observedAt = now;
+      this.observedTime = [Math.floor(now / 1000), (now % 1000) * 1_000_000];
+    }
+    return this.observedTime;
   }
 
   /** True when the OTLP side can take more records now. */
@@ -155,12 +184,11 @@ export class RecordPipeline {
 }
 
 function createExporter(config: PipelineConfig): LogRecordExporter {
-  const options = { url: config.endpoint, headers: config.headers, timeoutMillis: config.exportTimeoutMillis };
-  return config.protocol === 'http/json' ? new JsonExporter(options) : new ProtoExporter(options);
+  return otlpExporter(config.endpoint, config.protocol, config.headers, config.exportTimeoutMillis);
 }
 
-function toHrTime(unixNano: string): HrTime {
-  return unixNano.length > 9
-    ? [Number(unixNano.slice(0, -9)), Number(unixNano.slice(-9))]
-    : [0, Number(unixNano)];
+/** The OTLP/HTTP logs exporter of the OpenTelemetry JS SDK for a protocol. */
+export function otlpExporter(url: string, protocol: OtlpProtocol, headers: Record<string, string>, timeoutMillis: number): LogRecordExporter {
+  const options = { url, headers, timeoutMillis };
+  return protocol === 'http/json' ? new JsonExporter(options) : new ProtoExporter(options);
 }

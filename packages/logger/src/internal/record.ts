@@ -33,13 +33,16 @@ export interface Call {
   performance?: unknown;
 }
 
-/** The record (MAPPING.md format) of a call: what the JSON-lines sink writes and the mapping reads. */
-export function toRecord(call: Call, who: LoggerIdentity): Record<string, unknown> {
-  const record: Record<string, unknown> = {
-    timestamp: isoMicros(call.time),
-    level: LEVEL_NAMES[call.level],
-    agent_id: who.agentId,
-  };
+/**
+ * The record (MAPPING.md format) of a call: what the JSON-lines sink writes and the mapping reads.
+ * `withTimestamp: false` leaves the ISO timestamp out for the OTLP route, which carries the call's time
+ * natively (as it carries the span's ids): formatting it only for the mapping to parse it back cost
+ * more than a tenth of the export worker's time.
+ */
+export function toRecord(call: Call, who: LoggerIdentity, withTimestamp = true): Record<string, unknown> {
+  const record: Record<string, unknown> = withTimestamp
+    ? { timestamp: isoMicros(call.time), level: LEVEL_NAMES[call.level], agent_id: who.agentId }
+    : { level: LEVEL_NAMES[call.level], agent_id: who.agentId };
   if (call.correlationId !== undefined) record.correlation_id = call.correlationId;
   record.component = who.component;
   record.message = call.message;
@@ -69,4 +72,11 @@ function mergeContext(base: Record<string, unknown> | undefined, own: unknown): 
 /** The record form of the `error` a caller passed, `undefined` when none. */
 export function callError(error: unknown): RecordError | undefined {
   return error === undefined ? undefined : toRecordError(error);
+}
+
+/** The call's time as OpenTelemetry HrTime `[seconds, nanoseconds]`, to the microsecond. */
+export function callHrTime(ms: number): [number, number] {
+  const seconds = Math.floor(ms / 1000);
+  const micros = Math.round((ms - seconds * 1000) * 1000);
+  return micros >= 1_000_000 ? [seconds + 1, 0] : [seconds, micros * 1000];
 }

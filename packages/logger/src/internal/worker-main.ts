@@ -70,8 +70,14 @@ interface PendingFlush {
 let pendingFlush: PendingFlush | undefined;
 let flushRunning = false;
 
+const ringDecoder = new Decoder(ring.buf, 0, 0);
+
 function handle(buf: Buffer, start: number, end: number): void {
-  const decoded = decodeCall(new Decoder(buf, start, end), decodeState);
+  // The ring's decoder is reused; a spill segment (another buffer) gets its own.
+  const d = buf === ring.buf ? ringDecoder : new Decoder(buf, start, end);
+  d.pos = start;
+  d.end = end;
+  const decoded = decodeCall(d, decodeState);
   const who =
     decoded.baseContext === undefined
       ? { agentId: decoded.agentId, component: decoded.component }
