@@ -13,6 +13,7 @@ export type { CorrelationKind, CorrelationOptions } from './correlation.js';
 export { Logger } from './logger.js';
 export { createLogger } from './create-logger.js';
 export { getCorrelationId, getParentAgentId, newCorrelationId, withCorrelation, withoutCorrelation } from './correlation.js';
+export { traceCorrelationId } from './internal/capture.js';
 export { BaggageLogRecordProcessor, CorrelationSpanProcessor } from './processors.js';
 export { resolveEndpoint } from './config.js';
 export type { SendRecordsOptions } from './send-records.js';

@@ -2,19 +2,20 @@ import type { Context } from '@opentelemetry/api';
 import { propagation } from '@opentelemetry/api';
 import type { LogRecordProcessor, SdkLogRecord } from '@opentelemetry/sdk-logs';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { traceCorrelationId } from './internal/capture.js';
 import { ATTR_AGENT_PARENT_ID, ATTR_CORRELATION_ID, BAGGAGE_CORRELATION_ID, BAGGAGE_PARENT_AGENT_ID } from '@tracebridge/schema';
 
 /**
  * Copies `correlation.id` and `agent.parent.id` from the baggage of the parent context onto every span
  * as it starts, so traces can be searched by correlation id (TraceQL `{ span."correlation.id" = "…" }`).
+ * Without an explicit scope the id is `req-<trace id>`, as for log records.
  */
 export class CorrelationSpanProcessor implements SpanProcessor {
   onStart(span: Span, parentContext: Context): void {
     const baggage = propagation.getBaggage(parentContext);
-    if (baggage === undefined) return;
-    const id = baggage.getEntry(BAGGAGE_CORRELATION_ID)?.value;
-    if (id !== undefined) span.setAttribute(ATTR_CORRELATION_ID, id);
-    const parent = baggage.getEntry(BAGGAGE_PARENT_AGENT_ID)?.value;
+    const id = baggage?.getEntry(BAGGAGE_CORRELATION_ID)?.value ?? traceCorrelationId(span.spanContext().traceId);
+    span.setAttribute(ATTR_CORRELATION_ID, id);
+    const parent = baggage?.getEntry(BAGGAGE_PARENT_AGENT_ID)?.value;
     if (parent !== undefined) span.setAttribute(ATTR_AGENT_PARENT_ID, parent);
   }
   onEnd(_span: ReadableSpan): void {}
@@ -33,12 +34,13 @@ export class CorrelationSpanProcessor implements SpanProcessor {
  */
 export class BaggageLogRecordProcessor implements LogRecordProcessor {
   onEmit(record: SdkLogRecord, context?: Context): void {
-    if (context === undefined) return;
-    const baggage = propagation.getBaggage(context);
-    if (baggage === undefined) return;
-    const id = baggage.getEntry(BAGGAGE_CORRELATION_ID)?.value;
-    if (id !== undefined && record.attributes[ATTR_CORRELATION_ID] === undefined) record.setAttribute(ATTR_CORRELATION_ID, id);
-    const parent = baggage.getEntry(BAGGAGE_PARENT_AGENT_ID)?.value;
+    const baggage = context === undefined ? undefined : propagation.getBaggage(context);
+    if (record.attributes[ATTR_CORRELATION_ID] === undefined) {
+      const traceId = record.spanContext?.traceId;
+      const id = baggage?.getEntry(BAGGAGE_CORRELATION_ID)?.value ?? (traceId === undefined ? undefined : traceCorrelationId(traceId));
+      if (id !== undefined) record.setAttribute(ATTR_CORRELATION_ID, id);
+    }
+    const parent = baggage?.getEntry(BAGGAGE_PARENT_AGENT_ID)?.value;
     if (parent !== undefined && record.attributes[ATTR_AGENT_PARENT_ID] === undefined) record.setAttribute(ATTR_AGENT_PARENT_ID, parent);
   }
   forceFlush(): Promise<void> {

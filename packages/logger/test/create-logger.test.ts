@@ -104,6 +104,15 @@ describe('createLogger (in-process pipeline)', () => {
     expect(outside?.spanContext).toBeUndefined();
   });
 
+  it('gives a traced record without a correlation scope the id req-<trace id>', async () => {
+    const { log, exporter } = inMemory();
+    const span = tracer.startSpan('op');
+    context.with(trace.setSpan(context.active(), span), () => log.info('traced'));
+    span.end();
+    const [record] = await emitted(log, exporter);
+    expect(record?.attributes['correlation.id']).toBe(`req-${span.spanContext().traceId}`);
+  });
+
   it('keeps the correlation id across await, timers, event emitters and streams', async () => {
     const { log, exporter } = inMemory();
     const emitter = new EventEmitter();

@@ -33,5 +33,17 @@ export function captureActive(): Captured {
     last.correlationId = bag.getEntry(BAGGAGE_CORRELATION_ID)?.value;
     last.parentAgentId = bag.getEntry(BAGGAGE_PARENT_AGENT_ID)?.value;
   }
+  if (last.correlationId === undefined && last.spanContext !== undefined) {
+    last.correlationId = traceCorrelationId(last.spanContext.traceId);
+  }
   return last;
+}
+
+/**
+ * The correlation id of a trace with no explicit correlation scope: `req-<trace id>`. A request id is
+ * 32 hex digits, like a trace id, so an unmodified, auto-instrumented agent still gets one id per
+ * request, the same in every process the trace crosses, and that id opens the trace.
+ */
+export function traceCorrelationId(traceId: string): string {
+  return `req-${traceId}`;
 }
