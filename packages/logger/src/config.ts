@@ -2,6 +2,8 @@ import { tmpdir } from 'node:os';
 import { ERROR_CODES, TracebridgeError, agentResource, isLevel, parseResourceAttributes } from '@tracebridge/schema';
 import type { Attributes, Level, MappingOptions } from '@tracebridge/schema';
 import type { PipelineConfig } from './internal/record-pipeline.js';
+import { DEFAULT_EXACT_KEYS, DEFAULT_KEY_PARTS, DEFAULT_PATTERNS } from './internal/redact.js';
+import type { RedactionConfig } from './internal/redact.js';
 import { warnOnce } from './internal/warn-once.js';
 import type { LoggerOptions, OtlpProtocol, OutputMode } from './types.js';
 
@@ -80,7 +82,9 @@ export function resolveConfig(options: LoggerOptions, env: NodeJS.ProcessEnv = p
     jsonlPath: options.jsonlPath ?? nonEmpty(env.TRACEBRIDGE_LOG_FILE) ?? 'stdout',
     jsonlMaxBytes: positive('jsonlMaxBytes', options.jsonlMaxBytes, undefined, 100 * 1024 * 1024),
     jsonlMaxFiles: positive('jsonlMaxFiles', options.jsonlMaxFiles, undefined, 5),
+    redaction: false,
   };
+  pipeline.redaction = resolveRedaction(options.redact, env.TRACEBRIDGE_REDACT);
   const valueLimit = options.attributeValueLengthLimit ?? numberFromEnv(
     'OTEL_LOGRECORD_ATTRIBUTE_VALUE_LENGTH_LIMIT',
     env.OTEL_LOGRECORD_ATTRIBUTE_VALUE_LENGTH_LIMIT ?? env.OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT,
@@ -98,6 +102,23 @@ export function resolveConfig(options: LoggerOptions, env: NodeJS.ProcessEnv = p
     maxSpillBytes: positive('maxSpillBytes', options.maxSpillBytes, undefined, 1024 * 1024 * 1024),
     shutdownTimeoutMillis: positive('shutdownTimeoutMillis', options.shutdownTimeoutMillis, undefined, 5000),
     pipeline,
+  };
+}
+
+function resolveRedaction(option: LoggerOptions['redact'], fromEnv: string | undefined): RedactionConfig | false {
+  if (option === false) return false;
+  if (option === undefined && ['off', 'false', '0', 'none'].includes((fromEnv ?? '').trim().toLowerCase())) return false;
+  const o = option ?? {};
+  const defaults = o.defaults !== false;
+  for (const p of o.patterns ?? []) {
+    if (!(p instanceof RegExp)) throw invalid('redact.patterns', 'must hold regular expressions');
+  }
+  return {
+    replacement: o.replacement ?? '[REDACTED]',
+    exactKeys: [...(defaults ? DEFAULT_EXACT_KEYS : []), ...(o.keys ?? [])],
+    keyParts: defaults ? [...DEFAULT_KEY_PARTS] : [],
+    paths: [...(o.paths ?? [])],
+    patterns: [...(defaults ? DEFAULT_PATTERNS : []), ...(o.patterns ?? [])],
   };
 }
 

@@ -7,6 +7,7 @@ export type {
   OtlpProtocol,
   OutputMode,
   PerformanceFields,
+  RedactOptions,
 } from './types.js';
 export type { LogMethod } from './logger.js';
 export type { CorrelationKind, CorrelationOptions } from './correlation.js';

@@ -152,4 +152,26 @@ export interface LoggerOptions {
   processors?: LogRecordProcessor[];
   /** Turns the logger into a no-op. @default `OTEL_SDK_DISABLED === 'true'` */
   disabled?: boolean;
+  /**
+   * Secrets replaced before records leave the process: values under sensitive keys at any depth of
+   * `context`/`metadata` (`password`, `token`, `authorization`, `api_key`, `cookie`, …, case-insensitive),
+   * and secret-looking substrings anywhere (bearer tokens, AWS key ids, JWTs, `password=…`, private keys).
+   * `false` turns it off (also `TRACEBRIDGE_REDACT=off`).
+   * @default on, with the default lists
+   */
+  redact?: false | RedactOptions;
+}
+
+/** What to redact besides (or instead of) the defaults. */
+export interface RedactOptions {
+  /** More key names whose value is always replaced (case and `-`/`_` ignored). */
+  keys?: string[];
+  /** Dotted paths whose value is replaced: `context.user.email`. */
+  paths?: string[];
+  /** More patterns replaced inside every string. */
+  patterns?: RegExp[];
+  /** @default `'[REDACTED]'` */
+  replacement?: string;
+  /** Keep the default keys and patterns. @default true */
+  defaults?: boolean;
 }

@@ -16,9 +16,20 @@ export const MAX_FLATTEN_DEPTH = 6;
  * left out. Never throws.
  */
 export function flattenAttributes(out: Attributes, prefix: string, value: object): void {
-  const seen = new Set<object>([value]);
-  flattenObject(out, prefix, value, 1, seen);
+  // The ancestor set is reused between calls (it is empty again after each): one Set per record was a
+  // measurable share of the export worker's garbage. A pool, not a single Set, because a getter or
+  // toJSON met while flattening could itself log and flatten.
+  const seen = pool.pop() ?? new Set<object>();
+  seen.add(value);
+  try {
+    flattenObject(out, prefix, value, 1, seen);
+  } finally {
+    seen.clear();
+    if (pool.length < 8) pool.push(seen);
+  }
 }
+
+const pool: Array<Set<object>> = [];
 
 function flattenObject(out: Attributes, prefix: string, obj: object, depth: number, seen: Set<object>): void {
   let keys: string[];

@@ -13,6 +13,7 @@ import {
   S_EMITTED,
   S_EXPORTED,
   S_INVALID,
+  S_REDACTED,
   S_WRITTEN,
   createStatsMemory,
   readStats,
@@ -46,6 +47,7 @@ export class InlineTransport implements Transport {
           warnOnce(reason, `tracebridge: log records were dropped (${reason}); see stats()`);
         },
         onInvalid: (n) => (s[S_INVALID] = (s[S_INVALID] as number) + n),
+        onRedacted: (n) => (s[S_REDACTED] = (s[S_REDACTED] as number) + n),
       },
       custom,
     );

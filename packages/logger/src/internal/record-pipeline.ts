@@ -12,7 +12,10 @@ import type { Attributes, MappingOptions } from '@tracebridge/schema';
 import type { OtlpProtocol, OutputMode } from '../types.js';
 import { BoundedBatchProcessor } from './bounded-batch-processor.js';
 import { JsonlSink } from './jsonl-sink.js';
+import { isoMicros } from './clock.js';
 import { callHrTime, toRecord } from './record.js';
+import { createRedactor } from './redact.js';
+import type { RedactionConfig } from './redact.js';
 import type { Call, LoggerIdentity } from './record.js';
 
 /** Everything the export side needs, as plain data (it crosses into the worker). */
@@ -35,6 +38,8 @@ export interface PipelineConfig {
   jsonlPath: string;
   jsonlMaxBytes: number;
   jsonlMaxFiles: number;
+  /** Secrets replaced before export, or false. */
+  redaction: RedactionConfig | false;
 }
 
 /** Counters the pipeline reports into. */
@@ -43,6 +48,7 @@ export interface PipelineHooks {
   onWritten(count: number): void;
   onDropped(reason: 'queue_full' | 'export_failed' | 'sink_failed' | 'shutdown_timeout', count: number): void;
   onInvalid(count: number): void;
+  onRedacted(count: number): void;
 }
 
 /**
@@ -55,12 +61,14 @@ export class RecordPipeline {
   private readonly batch: BoundedBatchProcessor | undefined;
   private readonly sink: JsonlSink | undefined;
   private readonly scopes = new Map<string, SdkLogger>();
+  private readonly redact: ((record: Record<string, unknown>) => number) | undefined;
 
   constructor(
     private readonly config: PipelineConfig,
     private readonly hooks: PipelineHooks,
     custom: { exporter?: LogRecordExporter; processors?: LogRecordProcessor[] } = {},
   ) {
+    if (config.redaction !== false) this.redact = createRedactor(config.redaction);
     if (config.output !== 'jsonl') {
       const exporter = custom.exporter ?? createExporter(config);
       this.batch = new BoundedBatchProcessor({
@@ -90,11 +98,16 @@ export class RecordPipeline {
     }
   }
 
-  /** One call of one logger: into a record, then to each output. */
+  /** One call of one logger: into a record, redacted, then to each output. */
   accept(call: Call, who: LoggerIdentity): void {
-    if (this.sink !== undefined) this.sink.write(toRecord(call, who));
+    const record = toRecord(call, who, false);
+    if (this.redact !== undefined) {
+      const n = this.redact(record);
+      if (n > 0) this.hooks.onRedacted(n);
+    }
+    if (this.sink !== undefined) this.sink.write({ timestamp: isoMicros(call.time), ...record });
     if (this.provider === undefined) return;
-    const mapped = mapRecord(toRecord(call, who, false), this.config.mapping, this.config.resource);
+    const mapped = mapRecord(record, this.config.mapping, this.config.resource);
     if (mapped.invalid.length > 0) this.hooks.onInvalid(mapped.invalid.length);
     // MAPPING.md: a logger writing for another agent than its process names that agent on the record.
     if (who.agentId !== this.config.agentId) mapped.attributes[ATTR_GEN_AI_AGENT_ID] = who.agentId;

@@ -24,7 +24,7 @@ import {
   SHUTDOWN_DONE,
 } from './ring.js';
 import { SpillReader } from './spill.js';
-import { S_DROP_SHUTDOWN_WORKER, S_EXPORTED, S_HELD, S_INVALID, S_WRITTEN, workerDropSlot } from './stats.js';
+import { S_DROP_SHUTDOWN_WORKER, S_EXPORTED, S_HELD, S_INVALID, S_REDACTED, S_WRITTEN, workerDropSlot } from './stats.js';
 import type { WorkerData } from './worker-transport.js';
 
 const data = workerData as WorkerData;
@@ -51,6 +51,9 @@ const pipeline = new RecordPipeline(data.pipeline, {
   },
   onInvalid: (n) => {
     stats[S_INVALID] = (stats[S_INVALID] as number) + n;
+  },
+  onRedacted: (n) => {
+    stats[S_REDACTED] = (stats[S_REDACTED] as number) + n;
   },
 });
 
