@@ -18,6 +18,8 @@ export interface ResolvedConfig {
   spillDir: string | false;
   maxSpillBytes: number;
   shutdownTimeoutMillis: number;
+  traceSampling: { perTrace: number; maxTraces: number } | undefined;
+  recordErrorsOnSpans: boolean;
   pipeline: PipelineConfig;
 }
 
@@ -101,7 +103,19 @@ export function resolveConfig(options: LoggerOptions, env: NodeJS.ProcessEnv = p
     spillDir: options.spillDir === undefined ? tmpdir() : options.spillDir,
     maxSpillBytes: positive('maxSpillBytes', options.maxSpillBytes, undefined, 1024 * 1024 * 1024),
     shutdownTimeoutMillis: positive('shutdownTimeoutMillis', options.shutdownTimeoutMillis, undefined, 5000),
+    traceSampling: resolveTraceSampling(options.traceSampling, env.TRACEBRIDGE_TRACE_SAMPLING),
+    recordErrorsOnSpans: options.recordErrorsOnSpans ?? true,
     pipeline,
+  };
+}
+
+function resolveTraceSampling(option: LoggerOptions['traceSampling'], fromEnv: string | undefined): ResolvedConfig['traceSampling'] {
+  const on = option ?? ['on', 'true', '1'].includes((fromEnv ?? '').trim().toLowerCase());
+  if (on === false) return undefined;
+  const o = typeof on === 'object' ? on : {};
+  return {
+    perTrace: positive('traceSampling.perTrace', o.perTrace, undefined, 64),
+    maxTraces: positive('traceSampling.maxTraces', o.maxTraces, undefined, 1024),
   };
 }
 

@@ -55,7 +55,7 @@ export function createLogger(options: LoggerOptions): Logger {
     agentId: options.agentId ?? config.pipeline.agentId,
     minLevel: LEVELS.indexOf(config.level),
     shutdownTimeoutMillis: config.shutdownTimeoutMillis,
-    recordErrorsOnSpans: true,
+    recordErrorsOnSpans: config.recordErrorsOnSpans,
     onShutdown: entry.release,
   };
   return new Logger(core, options.component, options.context === undefined ? undefined : { ...options.context });
@@ -67,7 +67,7 @@ function createTransport(config: ResolvedConfig, options: LoggerOptions): Transp
     const custom: ConstructorParameters<typeof InlineTransport>[1] = {};
     if (options.exporter !== undefined) custom.exporter = options.exporter;
     if (options.processors !== undefined) custom.processors = options.processors;
-    return new InlineTransport(config.pipeline, custom);
+    return new InlineTransport(config.pipeline, custom, config.traceSampling);
   }
   return new WorkerTransport({
     pipeline: config.pipeline,
@@ -76,11 +76,12 @@ function createTransport(config: ResolvedConfig, options: LoggerOptions): Transp
     spillDir: config.spillDir,
     maxSpillBytes: config.maxSpillBytes,
     shutdownTimeoutMillis: config.shutdownTimeoutMillis,
+    ...(config.traceSampling === undefined ? {} : { traceSampling: config.traceSampling }),
   });
 }
 
 function transportKey(config: ResolvedConfig): string {
   const { agentId: _agentId, resource: _resource, ...destination } = config.pipeline;
   const resourceWithoutAgent = { ...config.pipeline.mapping };
-  return JSON.stringify([config.thread, config.maxQueueBytes, config.spillDir, destination, resourceWithoutAgent]);
+  return JSON.stringify([config.thread, config.maxQueueBytes, config.spillDir, config.traceSampling, destination, resourceWithoutAgent]);
 }

@@ -76,8 +76,12 @@ export interface LoggerStats {
   queuedBytes: number;
   /** Fields that were not valid and were kept under `tracebridge.invalid.*`. */
   invalidFields: number;
-  /** Values redacted (issue-specific; 0 when redaction is off). */
+  /** Values and substrings replaced by redaction. */
   redacted: number;
+  /** DEBUG records of unsampled traces given up by trace-aware sampling (not failures: by design). */
+  sampledOut: number;
+  /** DEBUG records of unsampled traces released because the trace logged an ERROR. */
+  restored: number;
 }
 
 /** Options of {@link createLogger}. Every option has an environment-variable or built-in default. */
@@ -152,6 +156,16 @@ export interface LoggerOptions {
   processors?: LogRecordProcessor[];
   /** Turns the logger into a no-op. @default `OTEL_SDK_DISABLED === 'true'` */
   disabled?: boolean;
+  /**
+   * Trace-aware sampling of DEBUG records: inside a trace that was not sampled, DEBUG records are held
+   * (the newest `perTrace` per trace, `maxTraces` traces) and written only if the trace logs an ERROR or
+   * FATAL; otherwise they are given up and counted as `sampledOut`. Records outside traces, and of
+   * sampled traces, are unaffected. Also `TRACEBRIDGE_TRACE_SAMPLING=on`.
+   * @default off
+   */
+  traceSampling?: boolean | { perTrace?: number; maxTraces?: number };
+  /** An `error()`/`fatal()` inside a span adds an `exception` event to it and sets its status to error. @default true */
+  recordErrorsOnSpans?: boolean;
   /**
    * Secrets replaced before records leave the process: values under sensitive keys at any depth of
    * `context`/`metadata` (`password`, `token`, `authorization`, `api_key`, `cookie`, …, case-insensitive),

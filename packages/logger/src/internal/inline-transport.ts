@@ -14,12 +14,15 @@ import {
   S_EXPORTED,
   S_INVALID,
   S_REDACTED,
+  S_RESTORED,
+  S_SAMPLED_OUT,
   S_WRITTEN,
   createStatsMemory,
   readStats,
   workerDropSlot,
 } from './stats.js';
 import type { PerformanceRecord, Transport } from './transport.js';
+import { TraceBuffer } from './trace-buffer.js';
 import { warnOnce } from './warn-once.js';
 
 /**
@@ -34,8 +37,15 @@ export class InlineTransport implements Transport {
   private closing: Promise<void> | undefined;
   closed = false;
 
-  constructor(config: PipelineConfig, custom: { exporter?: LogRecordExporter; processors?: LogRecordProcessor[] }) {
+  private readonly held: TraceBuffer<() => void> | undefined;
+
+  constructor(
+    config: PipelineConfig,
+    custom: { exporter?: LogRecordExporter; processors?: LogRecordProcessor[] },
+    traceSampling?: { perTrace: number; maxTraces: number },
+  ) {
     const s = this.s;
+    if (traceSampling !== undefined) this.held = new TraceBuffer(traceSampling.perTrace, traceSampling.maxTraces);
     this.pipeline = new RecordPipeline(
       config,
       {
@@ -101,6 +111,19 @@ export class InlineTransport implements Transport {
         baseContext === undefined
           ? { agentId: identity.agentId, component: identity.component }
           : { agentId: identity.agentId, component: identity.component, context: baseContext };
+      if (this.held !== undefined && sc !== undefined && (sc.traceFlags & 1) === 0) {
+        if (level === 0) {
+          // Held as a ready call: its values are read at release (in-process callers own them meanwhile).
+          this.held.hold(sc.traceId, () => this.pipeline.accept(call, who));
+          s[S_SAMPLED_OUT] = this.held.sampledOut;
+          return;
+        }
+        if (level >= 3) {
+          const lines = this.held.release(sc.traceId);
+          for (const line of lines) line();
+          s[S_RESTORED] = (s[S_RESTORED] as number) + lines.length;
+        }
+      }
       this.pipeline.accept(call, who);
     } catch (err) {
       // The mapping never throws; a custom processor might. The agent must not notice.
@@ -124,6 +147,10 @@ export class InlineTransport implements Transport {
   shutdown(timeoutMillis: number): Promise<void> {
     if (this.closing === undefined) {
       this.closed = true;
+      if (this.held !== undefined) {
+        this.held.clear();
+        this.s[S_SAMPLED_OUT] = this.held.sampledOut;
+      }
       this.closing = this.flush(timeoutMillis).then(async () => {
         const lost = this.pipeline.abandon();
         if (lost > 0) this.s[S_DROP_SHUTDOWN_WORKER] = (this.s[S_DROP_SHUTDOWN_WORKER] as number) + lost;

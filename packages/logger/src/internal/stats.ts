@@ -19,7 +19,9 @@ export const S_DROP_EXPORT_FAILED = 11;
 export const S_DROP_SHUTDOWN_WORKER = 12;
 export const S_DROP_SINK_FAILED = 13;
 export const S_DROP_QUEUE_FULL_WORKER = 14;
-const SLOTS = 16;
+export const S_SAMPLED_OUT = 15;
+export const S_RESTORED = 16;
+const SLOTS = 24;
 
 export function createStatsMemory(shared: boolean): Float64Array {
   return new Float64Array(shared ? new SharedArrayBuffer(SLOTS * 8) : new ArrayBuffer(SLOTS * 8));
@@ -62,5 +64,7 @@ export function readStats(s: Float64Array, queued: number, queuedBytes: number):
     queuedBytes,
     invalidFields: s[S_INVALID] as number,
     redacted: s[S_REDACTED] as number,
+    sampledOut: s[S_SAMPLED_OUT] as number,
+    restored: s[S_RESTORED] as number,
   };
 }

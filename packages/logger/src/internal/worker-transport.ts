@@ -42,6 +42,7 @@ import {
 } from './ring.js';
 import type { RingMemory } from './ring.js';
 import { SpillWriter } from './spill.js';
+import { TraceBuffer } from './trace-buffer.js';
 import {
   S_DROP_AFTER_SHUTDOWN,
   S_DROP_QUEUE_FULL,
@@ -49,6 +50,8 @@ import {
   S_DROP_TOO_LARGE,
   S_EMITTED,
   S_HELD,
+  S_RESTORED,
+  S_SAMPLED_OUT,
   S_SPILLED,
   createStatsMemory,
   readStats,
@@ -64,6 +67,8 @@ export interface WorkerTransportOptions {
   spillDir: string | false;
   maxSpillBytes: number;
   shutdownTimeoutMillis: number;
+  /** Trace-aware DEBUG sampling, or undefined when off. */
+  traceSampling?: { perTrace: number; maxTraces: number };
 }
 
 /** Data the worker starts with. */
@@ -74,6 +79,11 @@ export interface WorkerData {
   spillDir: string | false;
   shutdownTimeoutMillis: number;
 }
+
+const LEVEL_DEBUG = 0;
+const LEVEL_ERROR = 3;
+/** Encoder memory that is always empty: held records must not refer to earlier ones. */
+const NO_STATE: EncodeState = Object.freeze({}) as EncodeState;
 
 /** How often the spill hands its current segment to the worker while spilling. */
 const SPILL_TICK_MS = 100;
@@ -92,6 +102,7 @@ export class WorkerTransport implements Transport {
   private readonly enc: Encoder;
   private readonly spill: SpillWriter | undefined;
   private readonly state: EncodeState = {};
+  private readonly held: TraceBuffer<Uint8Array> | undefined;
   private readonly identities = new Map<string, Identity>();
   private worker: Worker | undefined;
   private restarts = 0;
@@ -105,6 +116,7 @@ export class WorkerTransport implements Transport {
     this.ring = new RingWriter(this.memory);
     this.s = createStatsMemory(true);
     this.enc = new Encoder(64 * 1024, options.maxRecordBytes);
+    if (options.traceSampling !== undefined) this.held = new TraceBuffer(options.traceSampling.perTrace, options.traceSampling.maxTraces);
     if (options.spillDir !== false) {
       const dir = path.join(options.spillDir, `tracebridge-spill-${process.pid}-${randomBytes(4).toString('hex')}`);
       this.spill = new SpillWriter(dir, options.maxSpillBytes, this.ring.ctrl);
@@ -174,13 +186,17 @@ export class WorkerTransport implements Transport {
     const corr = captured.correlationId;
     const parent = captured.parentAgentId;
     const time = nowMillis();
+    // Trace-aware sampling: a DEBUG line of an unsampled trace is encoded now (its values as they are
+    // at the call) but held; an ERROR of that trace releases the held lines ahead of itself.
+    const unsampled = this.held !== undefined && sc !== undefined && (sc.traceFlags & 1) === 0;
+    const holding = unsampled && level === LEVEL_DEBUG;
     let flags: number;
     try {
-      flags = this.encode(level, identity, time, message, fields, performance, baseContext, sc, corr, parent, false);
+      flags = this.encode(level, identity, time, message, fields, performance, baseContext, sc, corr, parent, false, holding ? NO_STATE : this.state);
     } catch {
       // Too large (or a value that defeats even the careful encoder): keep the call, not its data.
       try {
-        flags = this.encode(level, identity, time, message, undefined, undefined, undefined, sc, corr, parent, true);
+        flags = this.encode(level, identity, time, message, undefined, undefined, undefined, sc, corr, parent, true, holding ? NO_STATE : this.state);
       } catch {
         s[S_DROP_TOO_LARGE]++;
         warnOnce('too_large', `tracebridge: a log record larger than ${this.options.maxRecordBytes} bytes was dropped`);
@@ -188,6 +204,13 @@ export class WorkerTransport implements Transport {
       }
     }
     const e = this.enc;
+    if (holding) {
+      // A copy: Buffer#slice would be a view of the scratch buffer the next call overwrites.
+      (this.held as TraceBuffer<Uint8Array>).hold((sc as SpanContext).traceId, new Uint8Array(e.u8.subarray(0, e.pos)));
+      this.s[S_SAMPLED_OUT] = (this.held as TraceBuffer<Uint8Array>).sampledOut;
+      return;
+    }
+    if (unsampled && level >= LEVEL_ERROR) this.releaseHeld((sc as SpanContext).traceId);
     if (!this.spilling) {
       if (this.ring.write(e.u8, e.pos)) {
         this.committed(identity, flags, sc, corr, parent);
@@ -218,9 +241,9 @@ export class WorkerTransport implements Transport {
     corr: string | undefined,
     parent: string | undefined,
     truncated: boolean,
+    st: EncodeState,
   ): number {
     const e = this.enc;
-    const st = this.state;
     e.reset();
     const at = beginCall(e, level, identity, time);
     let flags = 0;
@@ -316,6 +339,32 @@ export class WorkerTransport implements Transport {
     if (flags & F_PARENT) this.state.parentAgentId = parent;
   }
 
+  /**
+   * Queues the held DEBUG lines of a trace. They were encoded without references to earlier records,
+   * but decoding them moves the worker's memory of the last trace and correlation: ours is reset so the
+   * next record states them in full.
+   */
+  private releaseHeld(traceId: string): void {
+    const lines = (this.held as TraceBuffer<Uint8Array>).release(traceId);
+    if (lines.length === 0) return;
+    for (const bytes of lines) {
+      const queued = !this.spilling && this.ring.write(bytes, bytes.length);
+      if (queued) continue;
+      if (this.spill !== undefined) {
+        this.spilling = true;
+        this.startTick();
+        if (this.spill.append(bytes, bytes.length)) {
+          this.s[S_SPILLED]++;
+          continue;
+        }
+      }
+      this.s[S_DROP_QUEUE_FULL]++;
+    }
+    this.s[S_RESTORED] = (this.s[S_RESTORED] as number) + lines.length;
+    this.resetState();
+    this.ring.wake();
+  }
+
   private dropFull(): void {
     this.s[S_DROP_QUEUE_FULL]++;
     // The worker never saw this record: the next one must not refer to it.
@@ -408,6 +457,10 @@ export class WorkerTransport implements Transport {
   }
 
   private startShutdown(): void {
+    if (this.held !== undefined) {
+      this.held.clear();
+      this.s[S_SAMPLED_OUT] = this.held.sampledOut;
+    }
     if (this.tick !== undefined) clearInterval(this.tick);
     this.tick = undefined;
     if (this.spilling) this.spill?.closeSegment();

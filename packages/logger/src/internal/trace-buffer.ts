@@ -1,0 +1,56 @@
+/**
+ * Trace-aware log sampling: DEBUG records of traces that were not sampled are held back per trace
+ * instead of written; when such a trace logs an ERROR, its held DEBUG lines are released first (the
+ * context of a failure is what DEBUG lines are for), otherwise they are dropped and counted.
+ * Bounded: `perTrace` newest lines per trace, `maxTraces` traces (oldest evicted).
+ */
+export class TraceBuffer<T> {
+  private readonly traces = new Map<string, T[]>();
+  /** Lines given up so far (evicted, or never released). */
+  sampledOut = 0;
+
+  constructor(
+    private readonly perTrace: number,
+    private readonly maxTraces: number,
+  ) {}
+
+  /** Holds one line of a trace. */
+  hold(traceId: string, line: T): void {
+    let lines = this.traces.get(traceId);
+    if (lines === undefined) {
+      if (this.traces.size >= this.maxTraces) {
+        const oldest = this.traces.keys().next().value as string;
+        this.sampledOut += this.traces.get(oldest)?.length ?? 0;
+        this.traces.delete(oldest);
+      }
+      lines = [];
+      this.traces.set(traceId, lines);
+    }
+    if (lines.length >= this.perTrace) {
+      lines.shift();
+      this.sampledOut++;
+    }
+    lines.push(line);
+  }
+
+  /** The held lines of a trace, oldest first, forgotten here. */
+  release(traceId: string): T[] {
+    const lines = this.traces.get(traceId);
+    if (lines === undefined) return [];
+    this.traces.delete(traceId);
+    return lines;
+  }
+
+  /** Lines held right now. */
+  size(): number {
+    let n = 0;
+    for (const lines of this.traces.values()) n += lines.length;
+    return n;
+  }
+
+  /** Gives up everything held (at shutdown), counting it. */
+  clear(): void {
+    this.sampledOut += this.size();
+    this.traces.clear();
+  }
+}
