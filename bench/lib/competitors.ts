@@ -23,6 +23,8 @@ export interface Competitor {
   /** Resolves when what was logged so far has left the process (best effort for those without flush). */
   settle: () => Promise<void>;
   close: () => Promise<void>;
+  /** The logger's own counters, when it has them. */
+  stats?: () => unknown;
 }
 
 export function ours(url: string, options: Partial<LoggerOptions> = {}): Competitor {
@@ -34,6 +36,7 @@ export function ours(url: string, options: Partial<LoggerOptions> = {}): Competi
     filtered: () => log.debug(MESSAGE, fields),
     settle: async () => void (await log.flush(60_000)),
     close: () => log.shutdown(),
+    stats: () => log.stats(),
   };
 }
 

@@ -1,0 +1,17 @@
+/**
+ * `npm run bench`: every scenario, one after the other, on this machine, competitors in the same run.
+ * Pick scenarios with `BENCH=call-cost,burst` (default: all). Never part of `npm test`.
+ */
+const all: Record<string, () => Promise<unknown>> = {
+  'call-cost': async () => (await import('./call-cost.bench.js')).run(),
+  burst: async () => (await import('./burst.bench.js')).run(),
+  paced: async () => (await import('./paced.bench.js')).run(),
+};
+
+const chosen = (process.env.BENCH ?? Object.keys(all).join(',')).split(',').map((s) => s.trim());
+console.log(`node ${process.version}, ${(await import('node:os')).cpus().length} cores; scenarios: ${chosen.join(', ')}`);
+for (const name of chosen) {
+  const run = all[name];
+  if (run === undefined) throw new Error(`unknown scenario ${name}; known: ${Object.keys(all).join(', ')}`);
+  await run();
+}
