@@ -309,9 +309,21 @@ export class Decoder {
 
   str(): string {
     const n = this.u32();
-    const s = this.buf.toString('utf8', this.pos, this.pos + n);
+    const start = this.pos;
     this.pos += n;
-    return s;
+    // Short ASCII strings (keys, ids, levels) are built in JS: a toString() call into C++ costs more
+    // than the copy for them.
+    if (n <= 24) {
+      const u8 = this.u8;
+      let s = '';
+      for (let i = start; i < start + n; i++) {
+        const c = u8[i] as number;
+        if (c > 0x7f) return this.buf.toString('utf8', start, start + n);
+        s += String.fromCharCode(c);
+      }
+      return s;
+    }
+    return this.buf.toString('utf8', start, start + n);
   }
 
   ascii(length: number): string {

@@ -106,12 +106,24 @@ export function createRedactor(config: RedactionConfig): (record: Record<string,
     return out;
   };
 
+  // Agents use the same few dozen keys over and over: what each key is worth is remembered (bounded),
+  // which took redaction from the most expensive step of the export worker to a cheap one.
+  const verdicts = new Map<string, number>();
+  const EXACT = 1;
+  const PART = 2;
+  const verdict = (key: string): number => {
+    let v = verdicts.get(key);
+    if (v === undefined) {
+      const k = normaliseKey(key);
+      v = exact.has(k) ? EXACT : parts.some((part) => k.includes(part)) ? PART : 0;
+      if (verdicts.size > 10_000) verdicts.clear();
+      verdicts.set(key, v);
+    }
+    return v;
+  };
   const sensitive = (key: string, value: unknown): boolean => {
-    const k = normaliseKey(key);
-    if (exact.has(k)) return true;
-    if (typeof value !== 'string') return false;
-    for (const part of parts) if (k.includes(part)) return true;
-    return false;
+    const v = verdict(key);
+    return v === EXACT || (v === PART && typeof value === 'string');
   };
 
   const walk = (value: unknown, path: string, depth: number): unknown => {
