@@ -3,9 +3,10 @@
 // has no dependencies beyond Node's standard library.
 //
 // Why a cache outside the repo: a cold collector build is ~10 minutes on 2 cores; keying the binary by the
-// hash of its inputs lets a fresh clone (CI) reuse whatever the machine already built, and never commits a
-// binary. Why a lock: two test files may ask for the same binary at once; the loser waits and then reuses the
-// winner's result instead of racing it in the same directories.
+// hash of its inputs (the manifest and the Go sources of our own components) lets a fresh clone (CI) reuse
+// whatever the machine already built, and never commits a binary. Why a lock: two test files may ask for the
+// same binary at once; the loser waits and then reuses the winner's result instead of racing it in the same
+// directories.
 
 import { spawn, execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -19,6 +20,12 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 
 /** Path of the builder manifest the collector is built from. */
 export const MANIFEST_PATH = path.join(HERE, 'manifest.yaml');
+
+/**
+ * Our own collector components: local Go modules the manifest pulls in with `path:` (relative to the
+ * manifest's directory). Their sources are part of the collector's cache key.
+ */
+export const COMPONENTS_DIR = path.join(HERE, 'components');
 
 const BUILDER_MODULE = 'go.opentelemetry.io/collector/cmd/builder';
 
@@ -41,8 +48,8 @@ const LOCK_STALE_MS = 60_000;
  * the hash of those files.
  */
 export const STORES = Object.freeze({
-  // versitygw serves S3 from a directory (posix backend) and checks SigV4 signatures, so the awss3-style
-  // clients are exercised with real auth. Apache-2.0.
+  // versitygw serves S3 from a directory (posix backend) and checks SigV4 signatures, so the s3_archive
+  // exporter is exercised with real auth. Apache-2.0.
   s3: { pkg: 'github.com/versity/versitygw/cmd/versitygw', bin: 'versitygw', versionArgs: ['--version'] },
   // Jaeger (the v2 backend, itself an OTel collector build: in-memory storage, OTLP in, HTTP query API);
   // run it with stores/jaeger/jaeger.yaml. Apache-2.0.
@@ -100,7 +107,7 @@ export async function ensureCollector({ log = defaultLog } = {}) {
 
   const manifest = await fs.readFile(MANIFEST_PATH, 'utf8');
   const { distName, coreVersion } = parseManifest(manifest);
-  const hash = sha256(manifest).slice(0, 16);
+  const hash = await collectorInputsHash(manifest);
   const root = cacheDir();
   const finalDir = path.join(root, 'bin', `otelcol-${hash}`);
   const finalBin = path.join(finalDir, distName);
@@ -121,7 +128,9 @@ export async function ensureCollector({ log = defaultLog } = {}) {
       // The builder has no output-path flag in this release: point `dist.output_path` at the staging dir.
       const rewritten = manifest.replace(/^(\s+output_path:).*$/m, `$1 ${JSON.stringify(srcDir)}`);
       if (rewritten === manifest) throw new CollectorBuildError('manifest.yaml has no dist.output_path line');
-      await fs.writeFile(stagedManifest, rewritten);
+      // The staged manifest lives in the cache, and the builder resolves a module's `path:` against its own
+      // working directory: make each one absolute, as written relative to the manifest's directory.
+      await fs.writeFile(stagedManifest, absoluteModulePaths(rewritten, HERE));
       log(`[${label}] cold build of ${distName} (${coreVersion}); this takes several minutes on 2 cores`);
       await run(builder, ['--config', stagedManifest], {
         label,
@@ -438,6 +447,51 @@ export function parseManifest(text) {
   return { distName, coreVersion: [...versions][0] };
 }
 
+/**
+ * Rewrites every module's `path:` (local modules, see the builder's README) to an absolute path, resolved
+ * against `baseDir`. Only list-item keys match: `dist.output_path` is a different key.
+ */
+export function absoluteModulePaths(text, baseDir) {
+  return text.replace(
+    /^(\s*(?:-\s+)?path:\s*)(["']?)([^"'#\n]*?)\2(\s*(?:#.*)?)$/gm,
+    (_m, key, _q, value, rest) => `${key}${JSON.stringify(path.resolve(baseDir, value.trim()))}${rest}`,
+  );
+}
+
+/**
+ * The collector's cache key: the manifest plus the Go sources of our own components (go.mod, go.sum and
+ * non-test .go files under components/, by relative path), so editing a component rebuilds and an
+ * unchanged checkout hits the cache. Tests and testdata are left out: they never reach the binary, and a
+ * test-only edit should not cost a cold build. With no components this equals the manifest-only hash.
+ */
+export async function collectorInputsHash(manifest) {
+  const h = createHash('sha256').update(manifest);
+  for (const rel of await componentSources(COMPONENTS_DIR)) {
+    h.update(`\0${rel}\0`).update(await fs.readFile(path.join(COMPONENTS_DIR, ...rel.split('/'))));
+  }
+  return h.digest('hex').slice(0, 16);
+}
+
+/** Relative, '/'-separated, sorted paths of the component files that go into the binary. */
+async function componentSources(dir) {
+  let entries;
+  try {
+    entries = await fs.readdir(dir, { recursive: true, withFileTypes: true });
+  } catch (err) {
+    if (err.code === 'ENOENT') return [];
+    throw err;
+  }
+  const rels = [];
+  for (const e of entries) {
+    if (!e.isFile()) continue;
+    const parent = e.parentPath ?? e.path; // `path` before Node 20.12
+    const rel = path.relative(dir, path.join(parent, e.name)).split(path.sep).join('/');
+    const isSource = e.name === 'go.mod' || e.name === 'go.sum' || (e.name.endsWith('.go') && !e.name.endsWith('_test.go'));
+    if (isSource && !rel.split('/').includes('testdata')) rels.push(rel);
+  }
+  return rels.sort();
+}
+
 /** A `toolchain goX.Y.Z` line in a store's go.mod asks for that Go for its build (see ensureStore). */
 function goToolchainOf(goMod) {
   return /^toolchain\s+(go\d+\.\d+(?:\.\d+)?)\s*$/m.exec(goMod)?.[1];
@@ -483,10 +537,6 @@ async function removeLeftovers(dir, prefix) {
   for (const name of await fs.readdir(dir)) {
     if (name.startsWith(prefix)) await fs.rm(path.join(dir, name), { recursive: true, force: true });
   }
-}
-
-function sha256(text) {
-  return createHash('sha256').update(text).digest('hex');
 }
 
 function elapsed(since) {
