@@ -1,0 +1,145 @@
+/**
+ * The bootstrap behind `@tracebridge/auto/register`: NodeSDK with our resource, propagators and
+ * processors, the Node instrumentations, the console bridge and the exit hooks. Loaded by the
+ * register entry with a dynamic import, so that a broken install is caught and reported instead of
+ * stopping the app. Later work (child-process and worker propagation, runtime metrics) plugs in here.
+ */
+import { context, diag, metrics, propagation, trace } from '@opentelemetry/api';
+import type { DiagLogger, TextMapPropagator } from '@opentelemetry/api';
+import { logs } from '@opentelemetry/api-logs';
+import { getNodeAutoInstrumentations } from '@opentelemetry/auto-instrumentations-node';
+import type { InstrumentationConfigMap } from '@opentelemetry/auto-instrumentations-node';
+import { CompositePropagator, W3CTraceContextPropagator, diagLogLevelFromString } from '@opentelemetry/core';
+import type { Instrumentation } from '@opentelemetry/instrumentation';
+import { B3InjectEncoding, B3Propagator } from '@opentelemetry/propagator-b3';
+import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import { BaggageLogRecordProcessor, CorrelationSpanProcessor } from '@tracebridge/logger';
+import { AgentBaggagePropagator } from '../agent-baggage-propagator.js';
+import { resolveAutoConfig } from './config.js';
+import type { AutoConfig, LogBridge } from './config.js';
+import { CONSOLE_SCOPE, installConsoleBridge, originalConsole } from './console-bridge.js';
+import type { ConsoleBridge } from './console-bridge.js';
+import { installExitHooks } from './exit.js';
+import { logRecordProcessorsFromEnv, spanProcessorsFromEnv } from './processors-from-env.js';
+import { warn } from './report.js';
+
+/** A started bootstrap. */
+export interface AutoHandle {
+  readonly config: AutoConfig;
+  /** Flushes and stops the SDK, undoes the console bridge and the exit hooks. */
+  shutdown(): Promise<void>;
+}
+
+function list(value: string | undefined): string[] {
+  return Array.from(new Set((value ?? '').split(',').map((s) => s.trim().toLowerCase()).filter((s) => s !== '')));
+}
+
+/**
+ * `OTEL_PROPAGATORS` (default `tracecontext,baggage`), with our baggage propagator in place of the
+ * plain one so outgoing baggage names this agent as the parent. `none` installs nothing.
+ */
+function propagatorFromEnv(env: NodeJS.ProcessEnv, agentId: string | undefined, warnings: string[]): TextMapPropagator | null {
+  const names = list(env.OTEL_PROPAGATORS);
+  if (names.includes('none')) return null;
+  const propagators: TextMapPropagator[] = [];
+  for (const name of names.length === 0 ? ['tracecontext', 'baggage'] : names) {
+    if (name === 'tracecontext') propagators.push(new W3CTraceContextPropagator());
+    else if (name === 'baggage') propagators.push(agentId === undefined ? new AgentBaggagePropagator() : new AgentBaggagePropagator({ agentId }));
+    else if (name === 'b3') propagators.push(new B3Propagator());
+    else if (name === 'b3multi') propagators.push(new B3Propagator({ injectEncoding: B3InjectEncoding.MULTI_HEADER }));
+    else warnings.push(`OTEL_PROPAGATORS: "${name}" is not supported here (tracecontext, baggage, b3, b3multi, none); ignored`);
+  }
+  return new CompositePropagator({ propagators });
+}
+
+/**
+ * The contrib set of Node instrumentations. `fs` (off there already), `dns` and `net` are off unless
+ * `OTEL_NODE_ENABLED_INSTRUMENTATIONS` names what to run: they add a span per file, lookup and socket,
+ * which buries an agent's requests. pino and winston keep their trace-id fields in the app's own
+ * output; whether their records are also sent is the bridge switch.
+ */
+function instrumentationConfig(env: NodeJS.ProcessEnv, sending: ReadonlySet<LogBridge>): InstrumentationConfigMap {
+  const config: InstrumentationConfigMap = {
+    '@opentelemetry/instrumentation-pino': { disableLogSending: !sending.has('pino') },
+    '@opentelemetry/instrumentation-winston': { disableLogSending: !sending.has('winston') },
+  };
+  if ((env.OTEL_NODE_ENABLED_INSTRUMENTATIONS ?? '').trim() === '') {
+    config['@opentelemetry/instrumentation-dns'] = { enabled: false };
+    config['@opentelemetry/instrumentation-net'] = { enabled: false };
+  }
+  return config;
+}
+
+/** A diag logger on the console as it was before the bridge: SDK diagnostics are never re-emitted as logs. */
+function consoleDiagLogger(): DiagLogger {
+  const c = originalConsole();
+  return { error: c.error, warn: c.warn, info: c.info, debug: c.debug, verbose: c.debug };
+}
+
+/**
+ * Starts everything from the environment. Throws when the SDK cannot start, after undoing what it had
+ * done, so the caller can say the process is not instrumented and let it run.
+ */
+export function startAuto(env: NodeJS.ProcessEnv = process.env): AutoHandle {
+  const config = resolveAutoConfig(env);
+  const warnings = [...config.warnings];
+  const logProcessors = logRecordProcessorsFromEnv(env, warnings);
+  // Without a log exporter, bridged records would go nowhere: leave console and the loggers alone.
+  const sending: ReadonlySet<LogBridge> = logProcessors.length === 0 ? new Set() : config.bridges;
+
+  let sdk: NodeSDK | undefined;
+  let instrumentations: Instrumentation[] = [];
+  let bridge: ConsoleBridge | undefined;
+  let removeExitHooks: (() => void) | undefined;
+  try {
+    instrumentations = getNodeAutoInstrumentations(instrumentationConfig(env, sending));
+    sdk = new NodeSDK({
+      resource: defaultResource().merge(resourceFromAttributes(config.resource as Parameters<typeof resourceFromAttributes>[0])),
+      textMapPropagator: propagatorFromEnv(env, config.agentId, warnings),
+      instrumentations,
+      // Correlation first: it sets attributes the exporting processors read.
+      spanProcessors: [new CorrelationSpanProcessor(), ...spanProcessorsFromEnv(env, warnings)],
+      logRecordProcessors: [new BaggageLogRecordProcessor(), ...logProcessors],
+    });
+    // NodeSDK's constructor installs a DiagConsoleLogger for OTEL_LOG_LEVEL, which looks `console.*`
+    // up at each call, i.e. through the bridge: replace it with one bound to the original methods.
+    const level = env.OTEL_LOG_LEVEL?.trim();
+    if (level !== undefined && level !== '') {
+      diag.setLogger(consoleDiagLogger(), { logLevel: diagLogLevelFromString(level), suppressOverrideMessage: true });
+    }
+    sdk.start();
+    if (sending.has('console')) bridge = installConsoleBridge(logs.getLogger(CONSOLE_SCOPE));
+    const started = sdk;
+    removeExitHooks = installExitHooks(() => started.shutdown(), config.shutdownTimeoutMillis);
+  } catch (err) {
+    bridge?.uninstall();
+    removeExitHooks?.();
+    for (const i of instrumentations) {
+      try {
+        i.disable();
+      } catch {
+        // best effort: the app must run on
+      }
+    }
+    void sdk?.shutdown().catch(() => undefined);
+    // Leave the API as an uninstrumented process has it: no-op providers, no propagators.
+    trace.disable();
+    logs.disable();
+    metrics.disable();
+    propagation.disable();
+    context.disable();
+    throw err;
+  }
+  for (const w of warnings) warn(w);
+
+  const sdkRef = sdk;
+  return {
+    config,
+    async shutdown() {
+      bridge?.uninstall();
+      removeExitHooks?.();
+      await sdkRef.shutdown();
+    },
+  };
+}

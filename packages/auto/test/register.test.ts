@@ -1,0 +1,187 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { OtlpSink, attr } from '../../../test/helpers/otlp-sink.js';
+
+const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
+const REGISTER = '--import=@tracebridge/auto/register';
+
+let sink: OtlpSink;
+beforeEach(async () => {
+  sink = await new OtlpSink().start();
+});
+afterEach(async () => {
+  await sink?.stop();
+});
+
+interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  took: number;
+  /** The app's own JSON report lines (console output is not JSON). */
+  reports: Array<Record<string, unknown>>;
+}
+
+/**
+ * Runs the fixture app under `node <flags> app.mjs` with a pinned environment: logs to the sink,
+ * traces and metrics off (the sink decodes logs only). `signal`: sent once the app reports ready.
+ */
+async function run(mode: string, options: { flags?: string[]; env?: Record<string, string>; signal?: NodeJS.Signals } = {}): Promise<Run> {
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    MODE: mode,
+    TRACEBRIDGE_AGENT_ID: 'A1-haiku-001',
+    OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: sink.url,
+    OTEL_TRACES_EXPORTER: 'none',
+    OTEL_METRICS_EXPORTER: 'none',
+    ...options.env,
+  };
+  const started = Date.now();
+  const child = spawn(process.execPath, [...(options.flags ?? [REGISTER]), 'app.mjs'], { cwd: FIXTURES, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString();
+    if (options.signal !== undefined && stdout.includes('"ready":true')) {
+      child.kill(options.signal);
+      options = { ...options, signal: undefined };
+    }
+  });
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const [code, signal] = (await once(child, 'close')) as [number | null, NodeJS.Signals | null];
+  clearTimeout(killer);
+  const reports = stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+  return { code, signal, stdout, stderr, took: Date.now() - started, reports };
+}
+
+const bodies = () => sink.records().map((r) => r.record.body?.stringValue);
+
+describe('@tracebridge/auto/register', () => {
+  it('bridges each console method once, with its severity, and keeps the output', async () => {
+    const r = await run('methods');
+    expect(r.code).toBe(0);
+    expect(r.reports[0]).toMatchObject({ state: 'started', consoleBridged: true, httpPatched: true });
+    const got = sink.records().map((x) => [x.scope, x.record.severityText, x.record.severityNumber, x.record.body?.stringValue]);
+    expect(got).toEqual([
+      ['console', 'DEBUG', 5, 'debug line'],
+      ['console', 'INFO', 9, 'log line 1'],
+      ['console', 'INFO', 9, 'info line'],
+      ['console', 'WARN', 13, 'warn line'],
+      ['console', 'ERROR', 17, expect.stringMatching(/^error line TypeError: bad input\n {4}at /)],
+      ['console', 'TRACE', 1, 'trace line'],
+      ['console', 'WARN', 13, 'Assertion failed: assert line'],
+    ]);
+    const error = sink.records()[4]!.record;
+    expect(attr(error, 'exception.type')).toBe('TypeError');
+    expect(attr(error, 'exception.message')).toBe('bad input');
+    expect(sink.records()[0]!.resource?.attributes).toEqual(expect.arrayContaining([{ key: 'service.instance.id', value: { stringValue: 'A1-haiku-001' } }]));
+    // The original output, once each, with Node's own trace format (no frame of the bridge).
+    expect(r.stdout).toContain('debug line\nlog line 1\ninfo line\n');
+    expect(r.stderr.match(/warn line/g)).toHaveLength(1);
+    expect(r.stderr).toMatch(/Trace: trace line\n {4}at file:.*app\.mjs/);
+    expect(r.stderr).not.toContain('console-bridge');
+    expect(r.stderr).toContain('Assertion failed: assert line');
+  });
+
+  it('traces an ESM app that imports node:http by name (the loader hook is registered)', async () => {
+    const r = await run('esm-http');
+    expect(r.code).toBe(0);
+    const [record] = sink.records();
+    expect(record?.record.body?.stringValue).toBe('in the request handler');
+    // Inside the server span: it exists only if the named import was instrumented.
+    expect(record?.record.traceId).toMatch(/^[0-9a-f]{32}$/);
+    expect(attr(record!.record, 'correlation.id')).toBe(`req-${record?.record.traceId}`);
+  });
+
+  it('bridges only the sources TRACEBRIDGE_LOG_BRIDGES names', async () => {
+    const r = await run('state', { env: { TRACEBRIDGE_LOG_BRIDGES: 'pino,winston' } });
+    expect(r.code).toBe(0);
+    expect(r.reports[0]).toMatchObject({ state: 'started', consoleBridged: false, httpPatched: true });
+    expect(r.stdout).toContain('the app ran');
+    expect(sink.count).toBe(0);
+  });
+
+  it('warns about a malformed agent id and runs on without one', async () => {
+    const r = await run('methods', { env: { TRACEBRIDGE_AGENT_ID: 'not an id' } });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^tracebridge: warning: TRACEBRIDGE_AGENT_ID="not an id" is not <role>-<model>-<instance>/m);
+    expect(sink.records()[0]?.resource?.attributes?.find((a) => a.key === 'service.instance.id')).toBeUndefined();
+    expect(sink.count).toBe(7);
+  });
+
+  it('does nothing at all when OTEL_SDK_DISABLED=true: no patching, no SDK, no export', async () => {
+    const r = await run('state', { env: { OTEL_SDK_DISABLED: 'true' } });
+    expect(r.code).toBe(0);
+    expect(r.reports[0]).toEqual({ state: 'disabled', consoleBridged: false, httpPatched: false });
+    expect(r.stdout).toContain('the app ran');
+    expect(r.stderr).toBe('');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(sink.requests).toHaveLength(0);
+  });
+
+  it('prints one line and lets the app run when the SDK cannot start', async () => {
+    const r = await run('state', { flags: ['--import=./break-sdk.mjs', REGISTER] });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('the app ran');
+    expect(r.reports[0]).toEqual({ state: 'failed', consoleBridged: false, httpPatched: false });
+    const lines = r.stderr.split('\n').filter((l) => l !== '');
+    expect(lines).toEqual([expect.stringMatching(/^tracebridge: this process is NOT instrumented.*Cannot find package '@opentelemetry\/sdk-node'/)]);
+    expect(sink.requests).toHaveLength(0);
+  });
+
+  it('bridges the console once when the register module is evaluated twice', async () => {
+    const r = await run('double');
+    expect(r.code).toBe(0);
+    expect(r.reports[0]).toMatchObject({ state: 'started', consoleBridged: true });
+    expect(bodies()).toEqual(['line 0', 'line 1', 'line 2']);
+    expect(r.stdout.match(/^line \d$/gm)).toEqual(['line 0', 'line 1', 'line 2']);
+  });
+
+  it('never re-emits the SDK diagnostics it prints on the console', async () => {
+    const r = await run('many', { env: { RECORDS: '20', OTEL_LOG_LEVEL: 'all' } });
+    expect(r.code).toBe(0);
+    // The SDK talked (verbose diagnostics on stdout/stderr) and none of it became a record.
+    expect(r.stdout.length + r.stderr.length).toBeGreaterThan(2000);
+    expect(bodies()).toEqual(Array.from({ length: 20 }, (_, i) => `record ${i}`));
+  });
+
+  it('delivers every record when the app simply ends (beforeExit)', async () => {
+    const r = await run('many', { env: { RECORDS: '3000' } });
+    expect(r.code).toBe(0);
+    expect(sink.count).toBe(3000);
+  });
+
+  it('delivers every record on SIGTERM, then ends by the signal', async () => {
+    const r = await run('many', { env: { RECORDS: '3000', WAIT: '1' }, signal: 'SIGTERM' });
+    expect(r.signal).toBe('SIGTERM');
+    expect(sink.count).toBe(3000);
+  });
+
+  it('leaves ending the process to the app when the app handles SIGTERM itself', async () => {
+    const r = await run('many', { env: { RECORDS: '3000', WAIT: '1', OWN_HANDLER: '1' }, signal: 'SIGTERM' });
+    expect([r.code, r.signal]).toEqual([0, null]);
+    expect(sink.count).toBe(3000);
+  });
+
+  it('ends on SIGTERM, everything delivered, when the app also writes through @tracebridge/logger', async () => {
+    const r = await run('with-logger', { env: { RECORDS: '1000' }, signal: 'SIGTERM' });
+    expect(r.signal).toBe('SIGTERM');
+    const scopes = sink.records().map((x) => x.scope);
+    expect(scopes.filter((s) => s === 'console')).toHaveLength(1000);
+    expect(scopes.filter((s) => s === 'exit_test')).toHaveLength(1000);
+  });
+
+  it('ends within the shutdown bound when the collector does not answer', async () => {
+    sink.stall = true;
+    const r = await run('many', { env: { RECORDS: '10', TRACEBRIDGE_SHUTDOWN_TIMEOUT: '1000' } });
+    expect(r.code).toBe(0);
+    expect(r.took).toBeLessThan(6000);
+  });
+});
