@@ -16,6 +16,15 @@ export interface ExitAware {
   readonly closed: boolean;
 }
 
+/**
+ * Marks a process listener as a tracebridge exit hook (a global symbol, shared with
+ * `@tracebridge/auto`): such listeners never count as "the app listens for this signal too", so the
+ * two packages' hooks work together whichever was installed first.
+ */
+export const EXIT_HOOK = Symbol.for('tracebridge.exit-hook');
+
+type Marked = ((...args: never[]) => void) & { [EXIT_HOOK]?: true };
+
 const live = new Map<ExitAware, number>();
 let installed = false;
 
@@ -55,7 +64,7 @@ let signalled = false;
 function onSignal(signal: NodeJS.Signals): void {
   if (signalled) return;
   signalled = true;
-  const others = process.listenerCount(signal) > 1;
+  const others = process.listeners(signal).some((l) => (l as Marked)[EXIT_HOOK] !== true);
   const all = Array.from(live, ([t, timeout]) => (others ? t.flush(timeout).then(() => undefined) : t.shutdown(timeout)));
   void Promise.allSettled(all).then(() => {
     signalled = false;
@@ -64,3 +73,5 @@ function onSignal(signal: NodeJS.Signals): void {
     process.kill(process.pid, signal);
   });
 }
+
+for (const hook of [onBeforeExit, onExit, onSignal] as Marked[]) hook[EXIT_HOOK] = true;
