@@ -83,22 +83,24 @@ export class RingWriter {
     if (need > this.size / 2) return false;
     let w = Atomics.load(this.ctrl, CTRL_WRITE);
     const r = Atomics.load(this.ctrl, CTRL_READ);
-    if (w === r) {
-      // Empty: start again at 0 (through a wrap marker the reader follows). While the reader keeps
-      // up, records then live in the first few pages: fresh pages of shared memory cost a page fault
-      // on first touch, measured here at ~0.5 µs per record when writing through untouched memory.
-      if (w !== 0 && this.size - w >= 4) {
+    if (w >= r) {
+      if (w === r && w !== 0 && r > need && this.size - w >= 4) {
+        // Empty: start again at 0, through a wrap marker the reader follows. While the reader keeps up,
+        // records then live in the first few pages: fresh pages of shared memory cost a page fault on
+        // first touch, measured here at ~0.5 µs per record when writing through untouched memory.
+        // `r > need`: the new record must end before the marker, or it would overwrite it (found by a
+        // stress test: the reader then took record bytes for a length).
         this.dv.setUint32(w, WRAP, true);
         w = 0;
-      }
-    } else if (w > r) {
-      // Free space is [w, size) plus [0, r - 1): one byte stays empty so full ≠ empty, which means the
-      // tail cannot be filled to the end while the reader sits at 0.
-      const tailRoom = r === 0 ? this.size - w - 4 : this.size - w;
-      if (tailRoom < need) {
-        if (r <= need) return false; // not enough room at the start either
-        if (this.size - w >= 4) this.dv.setUint32(w, WRAP, true);
-        w = 0;
+      } else {
+        // Free space is [w, size) plus [0, r - 1): one byte stays empty so full ≠ empty, which means the
+        // tail cannot be filled to the end while the reader sits at 0.
+        const tailRoom = r === 0 ? this.size - w - 4 : this.size - w;
+        if (tailRoom < need) {
+          if (r <= need) return false; // not enough room at the start either
+          if (this.size - w >= 4) this.dv.setUint32(w, WRAP, true);
+          w = 0;
+        }
       }
     } else if (r - w - 1 < need) {
       return false;

@@ -135,7 +135,9 @@ export class WorkerTransport implements Transport {
       spillDir: this.spillDir ?? false,
       shutdownTimeoutMillis: this.options.shutdownTimeoutMillis,
     };
-    const worker = new Worker(new URL('./worker-main.js', import.meta.url), { workerData: data });
+    // execArgv: [] so the export worker does not inherit `--import @tracebridge/auto/register` (or any
+    // other preload): it would start a second SDK in here and trace the log exports themselves.
+    const worker = new Worker(new URL('./worker-main.js', import.meta.url), { workerData: data, execArgv: [] });
     worker.on('message', (msg: { warn?: string; code?: string }) => {
       if (msg.warn !== undefined) warnOnce(msg.code ?? msg.warn, msg.warn);
     });
