@@ -15,3 +15,26 @@ export type {
   OtlpSpanLink,
 } from './otlp-traces.js';
 export { readLocalData, readRequests, signalFiles } from './local-data.js';
+export type { DemoCommandOptions } from './commands/demo.js';
+export type { TraceCommandOptions } from './commands/trace.js';
+export type {
+  TelemetryData,
+  TimelineDocument,
+  TimelineException,
+  TimelineLogRow,
+  TimelineRow,
+  TimelineSpanRow,
+  TraceTimeline,
+} from './timeline.js';
+export type { ListRequestsOptions, RequestSummary } from './request-list.js';
+export type { RemoteData, RemoteSource } from './remote-data.js';
+export type { TerminalRenderOptions } from './render-terminal.js';
+export type { RequestListRenderOptions } from './render-request-list.js';
+export { AGENT_IMPORT, demoCommand } from './commands/demo.js';
+export { DEFAULT_DATA_DIR, traceCommand } from './commands/trace.js';
+export { TIMELINE_FORMAT_VERSION, buildTimeline, idKind, isEmptyTimeline } from './timeline.js';
+export { listRequests } from './request-list.js';
+export { readRemoteRecentData, readRemoteTimelineData } from './remote-data.js';
+export { barOf, renderTimelineText } from './render-terminal.js';
+export { renderRequestList } from './render-request-list.js';
+export { renderTimelineHtml } from './render-html.js';

@@ -9,6 +9,10 @@ export const ERROR_CODES = Object.freeze({
   INPUT: 'TRACEBRIDGE_ERR_INPUT',
   /** An option of a public API with a value it cannot use. */
   INVALID_OPTION: 'TRACEBRIDGE_ERR_INVALID_OPTION',
+  /** A backend a command queries (Loki, Tempo) cannot be reached or answers with an error. */
+  BACKEND: 'TRACEBRIDGE_ERR_BACKEND',
+  /** An output file a command was asked to write cannot be written. */
+  OUTPUT: 'TRACEBRIDGE_ERR_OUTPUT',
 });
 
 /** One of {@link ERROR_CODES}. */

@@ -1,0 +1,125 @@
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '@tracebridge/cli';
+import type { TimelineDocument } from '@tracebridge/cli';
+import { Capture } from './helpers.js';
+import { BASIC_CORRELATION_ID, BASIC_DATA_DIR } from './fixtures.js';
+
+async function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; out: string; err: string }> {
+  const stdout = new Capture();
+  const stderr = new Capture();
+  const code = await main(['trace', ...args], { stdout, stderr, env });
+  return { code, out: stdout.text, err: stderr.text };
+}
+
+function copyOfFixture(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tb-trace-'));
+  for (const f of ['logs.jsonl', 'traces.jsonl']) copyFileSync(path.join(BASIC_DATA_DIR, f), path.join(dir, f));
+  return dir;
+}
+
+describe('tracebridge trace', () => {
+  it('says an id is unknown, names where it looked and how to list the ids, and exits 1', async () => {
+    const r = await run(['req-ffffffffffffffffffffffffffffffff', '--data', BASIC_DATA_DIR]);
+    expect(r.code).toBe(1);
+    expect(r.out).toBe('');
+    expect(r.err).toContain(`no span or log with correlation id 'req-ffffffffffffffffffffffffffffffff' in ${BASIC_DATA_DIR}`);
+    expect(r.err).toContain(`run 'tracebridge trace --data ${BASIC_DATA_DIR}' to list the recent requests`);
+    const byTrace = await run(['ffffffffffffffffffffffffffffffff', '--data', BASIC_DATA_DIR]);
+    expect(byTrace.code).toBe(1);
+    expect(byTrace.err).toContain("no span or log with trace id 'ffffffffffffffffffffffffffffffff'");
+  });
+
+  it('reads the folder TRACEBRIDGE_DATA_DIR names when --data is not given', async () => {
+    const r = await run([BASIC_CORRELATION_ID], { TRACEBRIDGE_DATA_DIR: BASIC_DATA_DIR });
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('task failing failed');
+  });
+
+  it('refuses a data folder that does not exist with an input error', async () => {
+    const r = await run(['--data', path.join(tmpdir(), 'tb-no-such-folder')]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/no data folder at .*tb-no-such-folder: run 'npm run demo'.*\[TRACEBRIDGE_ERR_INPUT\]/);
+  });
+
+  it('prints the timeline as JSON with --json', async () => {
+    const r = await run([BASIC_CORRELATION_ID, '--data', BASIC_DATA_DIR, '--json']);
+    const doc = JSON.parse(r.out) as TimelineDocument;
+    expect(doc).toMatchObject({ version: 1, id: BASIC_CORRELATION_ID, idKind: 'correlation' });
+    expect(doc.traces.map((t) => t.counts)).toEqual([
+      { spans: 4, logs: 4, errorSpans: 1, errorLogs: 1 },
+      { spans: 1, logs: 0, errorSpans: 0, errorLogs: 0 },
+    ]);
+    expect(doc.traces[0]?.rows.map((row) => (row.type === 'span' ? row.name : row.message))).toEqual([
+      'POST',
+      'request accepted',
+      'task fast',
+      'POST',
+      'working',
+      'task failing',
+      'task failing failed',
+      'late record',
+    ]);
+  });
+
+  it('lists the recent requests without an id, newest first, and as JSON', async () => {
+    const r = await run(['--data', BASIC_DATA_DIR]);
+    expect(r.code).toBe(0);
+    const lines = r.out.trim().split('\n');
+    expect(lines[0]).toMatch(/^REQUEST\s+START \(UTC\)\s+DURATION\s+SPANS\s+LOGS\s+ERRORS\s+AGENTS$/);
+    expect(lines[1]).toMatch(/^2c7651916cd43dd8448eb211c80319c3\s+2025-11-25 18:40:05\.000\s+2\.00 ms\s+1\s+0\s+0\s+W1-haiku-001$/);
+    expect(lines[2]).toMatch(/^req-0af7651916cd43dd8448eb211c80319c\s+2025-11-25 18:40:00\.000\s+3\.10 s\s+5\s+5\s+2\s+C0-opus-001, W1-haiku-001$/);
+    expect(r.err).toContain('look at one: tracebridge trace <REQUEST>');
+    const json = JSON.parse((await run(['--data', BASIC_DATA_DIR, '--json', '--limit', '1'])).out) as { requests: Array<{ id: string }> };
+    expect(json.requests.map((q) => q.id)).toEqual(['2c7651916cd43dd8448eb211c80319c3']);
+  });
+
+  it('colours only when asked or on a terminal, and never with NO_COLOR', async () => {
+    const args = [BASIC_CORRELATION_ID, '--data', BASIC_DATA_DIR];
+    expect((await run(args)).out).not.toContain('\u001b[');
+    expect((await run([...args, '--color'])).out).toContain('\u001b[31m');
+    const tty = async (env: NodeJS.ProcessEnv, extra: string[] = []): Promise<string> => {
+      const stdout = Object.assign(new Capture(), { isTTY: true, columns: 100 });
+      await main(['trace', ...args, ...extra], { stdout, stderr: new Capture(), env });
+      return stdout.text;
+    };
+    expect(await tty({})).toContain('\u001b[');
+    expect(await tty({ NO_COLOR: '1' })).not.toContain('\u001b[');
+    expect(await tty({}, ['--no-color'])).not.toContain('\u001b[');
+  });
+
+  it('writes the page with --html and still draws in the terminal', async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'tb-html-')), 'timeline.html');
+    const r = await run([BASIC_CORRELATION_ID, '--data', BASIC_DATA_DIR, '--html', file]);
+    expect(r.code).toBe(0);
+    expect(r.err).toContain(`wrote ${file}`);
+    expect(readFileSync(file, 'utf8')).toContain('<!doctype html>');
+    expect(r.out).toContain('task failing failed');
+  });
+
+  it('skips what a truncated or corrupt file cannot give, with one warning per file, and reads the rest', async () => {
+    const dir = copyOfFixture();
+    // A crash mid-write: the last line of logs.jsonl cut in half (W1's records).
+    const logs = readFileSync(path.join(dir, 'logs.jsonl'), 'utf8');
+    writeFileSync(path.join(dir, 'logs.jsonl'), logs.slice(0, logs.length - 200));
+    // A rotated traces file that is not JSON at all, twice over.
+    writeFileSync(path.join(dir, 'traces-2025-11-25T18-00-00.000.jsonl'), '\u0000\u0001garbage\n{"resourceSpans":[\n');
+    const r = await run([BASIC_CORRELATION_ID, '--data', dir, '--json']);
+    expect(r.code).toBe(0);
+    expect(r.err.trim().split('\n')).toEqual([
+      'tracebridge: warning: logs.jsonl: 1 damaged line(s) skipped, first at line 2',
+      'tracebridge: warning: traces-2025-11-25T18-00-00.000.jsonl: 2 damaged line(s) skipped, first at line 1',
+    ]);
+    const doc = JSON.parse(r.out) as TimelineDocument;
+    expect(doc.traces[0]?.counts).toEqual({ spans: 4, logs: 2, errorSpans: 1, errorLogs: 1 });
+  });
+
+  it('refuses --loki without --tempo, --html without an id, and a bad --since or --limit', async () => {
+    expect((await run(['x', '--loki', 'http://127.0.0.1:1'])).err).toContain('--loki and --tempo go together');
+    expect((await run(['--html', 'x.html', '--data', BASIC_DATA_DIR])).err).toContain('--html draws one request');
+    expect((await run(['x', '--since', 'yesterday'])).err).toContain('--since takes a duration');
+    expect((await run(['--limit', '0'])).code).toBe(2);
+  });
+});
