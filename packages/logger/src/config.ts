@@ -85,6 +85,7 @@ export function resolveConfig(options: LoggerOptions, env: NodeJS.ProcessEnv = p
     jsonlMaxBytes: positive('jsonlMaxBytes', options.jsonlMaxBytes, undefined, 100 * 1024 * 1024),
     jsonlMaxFiles: positive('jsonlMaxFiles', options.jsonlMaxFiles, undefined, 5),
     redaction: false,
+    recordUid: options.recordUid ?? true,
   };
   pipeline.redaction = resolveRedaction(options.redact, env.TRACEBRIDGE_REDACT);
   const valueLimit = options.attributeValueLengthLimit ?? numberFromEnv(

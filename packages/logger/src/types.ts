@@ -164,6 +164,12 @@ export interface LoggerOptions {
    * @default off
    */
   traceSampling?: boolean | { perTrace?: number; maxTraces?: number };
+  /**
+   * Give every OTLP record a `log.record.uid` (UUIDv7, time-ordered): a batch resent after a lost answer
+   * then reaches the store as copies it can tell apart and de-duplicate.
+   * @default true
+   */
+  recordUid?: boolean;
   /** An `error()`/`fatal()` inside a span adds an `exception` event to it and sets its status to error. @default true */
   recordErrorsOnSpans?: boolean;
   /**

@@ -89,7 +89,9 @@ describe('createLogger (in-process pipeline)', () => {
       error: { code: 'ETIMEDOUT' },
       if_citation: 'if://log/x',
     }).attributes;
-    expect(record?.attributes).toEqual(expected);
+    const { 'log.record.uid': uid, ...rest } = record?.attributes ?? {};
+    expect(rest).toEqual(expected);
+    expect(uid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 
   it('carries the active span as trace id, span id and flags, never as attributes', async () => {

@@ -49,7 +49,8 @@ describe('the worker transport', () => {
     });
     expect(got?.scope).toBe('redis_bus');
     expect(got?.record).toMatchObject({ severityNumber: 13, severityText: 'WARN', body: { stringValue: 'Retrying' } });
-    expect(got?.record.attributes).toEqual(toKeyValues(expected.attributes));
+    expect(got?.record.attributes?.filter((kv) => kv.key !== 'log.record.uid')).toEqual(toKeyValues(expected.attributes));
+    expect(attr(got?.record ?? {}, 'log.record.uid')).toMatch(/^[0-9a-f-]{36}$/);
     expect(got?.resource?.attributes).toEqual(expect.arrayContaining(toKeyValues(expected.resource)));
   });
 

@@ -7,7 +7,7 @@ import { OTLPLogExporter as ProtoExporter } from '@opentelemetry/exporter-logs-o
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { LoggerProvider } from '@opentelemetry/sdk-logs';
 import type { LogRecordExporter, LogRecordProcessor } from '@opentelemetry/sdk-logs';
-import { ATTR_GEN_AI_AGENT_ID, mapRecord } from '@tracebridge/schema';
+import { ATTR_GEN_AI_AGENT_ID, ATTR_LOG_RECORD_UID, mapRecord } from '@tracebridge/schema';
 import type { Attributes, MappingOptions } from '@tracebridge/schema';
 import type { OtlpProtocol, OutputMode } from '../types.js';
 import { BoundedBatchProcessor } from './bounded-batch-processor.js';
@@ -15,6 +15,7 @@ import { JsonlSink } from './jsonl-sink.js';
 import { isoMicros } from './clock.js';
 import { callHrTime, toRecord } from './record.js';
 import { createRedactor } from './redact.js';
+import { uuidv7 } from './uuidv7.js';
 import type { RedactionConfig } from './redact.js';
 import type { Call, LoggerIdentity } from './record.js';
 
@@ -40,6 +41,8 @@ export interface PipelineConfig {
   jsonlMaxFiles: number;
   /** Secrets replaced before export, or false. */
   redaction: RedactionConfig | false;
+  /** Add `log.record.uid` (UUIDv7) to every OTLP record. */
+  recordUid: boolean;
 }
 
 /** Counters the pipeline reports into. */
@@ -111,6 +114,9 @@ export class RecordPipeline {
     if (mapped.invalid.length > 0) this.hooks.onInvalid(mapped.invalid.length);
     // MAPPING.md: a logger writing for another agent than its process names that agent on the record.
     if (who.agentId !== this.config.agentId) mapped.attributes[ATTR_GEN_AI_AGENT_ID] = who.agentId;
+    // One id per record, fixed before the first export attempt: a batch resent after a lost answer (a
+    // collector killed mid-request) arrives twice, and the store tells the copies apart by it.
+    if (this.config.recordUid) mapped.attributes[ATTR_LOG_RECORD_UID] = uuidv7(call.time);
     let logger = this.scopes.get(mapped.scope);
     if (logger === undefined) {
       logger = this.provider.getLogger(mapped.scope);
