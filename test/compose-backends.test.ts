@@ -226,7 +226,7 @@ describe('prometheus.yml', () => {
     (j.static_configs as Obj[]).flatMap((s) => (s.targets as string[]).map((t) => ({ job: j, target: t }))),
   );
   const listening: Record<string, string[]> = {
-    collector: ['8888', '8889'],
+    collector: ['8888'],
     loki: [String(loki.server.http_listen_port)],
     tempo: [String(tempo.server.http_listen_port)],
     localhost: ['9090'],
@@ -240,9 +240,19 @@ describe('prometheus.yml', () => {
     }
   });
 
-  it("scrapes the collector's telemetry (:8888) and its prometheus exporter (:8889), keeping the agents' job and instance", () => {
-    expect(targets.map((t) => t.target)).toEqual(expect.arrayContaining(['collector:8888', 'collector:8889']));
-    expect(targets.find((t) => t.target === 'collector:8889')!.job.honor_labels).toBe(true);
+  it("scrapes the collector's own telemetry (:8888)", () => {
+    expect(targets.map((t) => t.target)).toContain('collector:8888');
+  });
+
+  it("takes the agents' metrics over OTLP, named the way the dashboard queries them, late samples included", () => {
+    // The collector pushes them to /api/v1/otlp/v1/metrics (collector/profiles/lgtm.yaml).
+    expect(stack.services.prometheus.command).toContain('--web.enable-otlp-receiver');
+    // Suffixes on: the OTLP counter tracebridge.logger.dropped is queried as tracebridge_logger_dropped_total.
+    expect(prometheus.otlp?.translation_strategy).toBe('UnderscoreEscapingWithSuffixes');
+    expect(dashboard.panels.flatMap((p: Obj) => (p.targets ?? []) as Obj[]).map((t: Obj) => t.expr as string).join('\n')).toContain('tracebridge_logger_dropped_total');
+    // The collector's persistent queue delivers samples held during an outage late: Prometheus must
+    // accept them (an hour, the outage the queue is sized for) instead of refusing them as out of order.
+    expect(hours(prometheus.storage?.tsdb?.out_of_order_time_window as string)).toBeGreaterThanOrEqual(1);
   });
 });
 

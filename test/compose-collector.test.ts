@@ -1,9 +1,9 @@
 // The collector's wiring in the compose stack: the environment stack.yaml gives it must name the
 // compose services on the ports they listen on, and collector/config.yaml + profiles/lgtm.yaml,
 // merged the way the collector merges them, must use that environment to reach those services.
-// The profile is written under another issue: until it exists its check is skipped (reported as
-// such); the checker itself is exercised now on an example configuration and broken variants.
-import { existsSync, readFileSync } from 'node:fs';
+// The checker is exercised on an example configuration and on broken variants (so it can fail), then
+// run on the real files. What the profile does with real data is test/collector-lgtm.test.ts.
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
@@ -49,6 +49,13 @@ const LISTENING: Record<string, string[]> = {
   prometheus: ['9090'],
   grafana: ['3000'],
 };
+/** HTTP paths a compose service accepts OTLP on, per signal (only where the path is not the default). */
+const OTLP_PATHS: Record<string, Record<string, string>> = {
+  loki: { logs: '/otlp/v1/logs' },
+  // Prometheus 3 serves its OTLP receiver here when started with --web.enable-otlp-receiver.
+  prometheus: { metrics: '/api/v1/otlp/v1/metrics' },
+};
+const prometheusCommand = services.prometheus!.command as string[];
 const PUBLISHED = ((services.collector!.ports ?? []) as string[]).map(portOf);
 const SCRAPED = (prometheus.scrape_configs as Obj[])
   .flatMap((j) => (j.static_configs as Obj[]).flatMap((s) => s.targets as string[]))
@@ -89,8 +96,15 @@ describe('the environment stack.yaml gives the collector', () => {
     expect(Object.keys(stack.volumes)).toContain('otelcol-data');
   });
 
-  it('is scraped by Prometheus on the telemetry port (8888) and the prometheus exporter port (8889)', () => {
-    expect(SCRAPED.sort()).toEqual(['8888', '8889']);
+  it('serves its own metrics on all interfaces, on the port Prometheus scrapes', () => {
+    expect(SCRAPED).toEqual(['8888']);
+    expect(collectorEnv.get('COLLECTOR_METRICS_HOST')).toBe('0.0.0.0');
+    expect(collectorEnv.get('COLLECTOR_METRICS_PORT')).toBe('8888');
+  });
+
+  it("pushes the agents' metrics to Prometheus's OTLP receiver, which the prometheus command enables", () => {
+    expect(collectorEnv.get('PROMETHEUS_OTLP_ENDPOINT')).toBe(`http://prometheus:${LISTENING.prometheus![0]}${OTLP_PATHS.prometheus!.metrics}`);
+    expect(prometheusCommand).toContain('--web.enable-otlp-receiver');
   });
 });
 
@@ -159,10 +173,10 @@ function collectorProblems(config: Obj, env: Map<string, string>): string[] {
     if (isType(id, 'debug', 'file', 'nop')) continue;
     if (isType(id, 'prometheus')) {
       const ep = endpointOf(resolve(cfg.endpoint, env));
-      if (!ep || ep.host !== '0.0.0.0' || !SCRAPED.includes(ep.port)) problems.push(`${id} listens on ${cfg.endpoint}, not 0.0.0.0:8889 where Prometheus scrapes`);
+      if (!ep || ep.host !== '0.0.0.0' || !SCRAPED.includes(ep.port)) problems.push(`${id} listens on ${cfg.endpoint}, not on 0.0.0.0 at a port Prometheus scrapes`);
       continue;
     }
-    const raw = cfg.logs_endpoint ?? cfg.traces_endpoint ?? cfg.endpoint ?? cfg.s3uploader?.endpoint;
+    const raw = cfg.logs_endpoint ?? cfg.traces_endpoint ?? cfg.metrics_endpoint ?? cfg.endpoint;
     const ep = endpointOf(resolve(raw, env));
     if (!ep) {
       problems.push(`${id} has no endpoint`);
@@ -171,7 +185,16 @@ function collectorProblems(config: Obj, env: Map<string, string>): string[] {
     targetOf.set(id, ep);
     if (!LISTENING[ep.host]) problems.push(`${id} sends to ${ep.host}, which is not a compose service`);
     else if (!LISTENING[ep.host]!.includes(ep.port)) problems.push(`${id} sends to ${ep.host}:${ep.port}; ${ep.host} listens on ${LISTENING[ep.host]!.join(', ')}`);
-    if (isType(id, 'otlp', 'otlp_grpc') && cfg.tls?.insecure !== true) problems.push(`${id}: OTLP gRPC inside the network is plaintext, set tls.insecure: true`);
+    if (isType(id, 'otlp', 'otlp_grpc') && resolve(cfg.tls?.insecure, env) !== 'true') problems.push(`${id}: OTLP gRPC inside the network is plaintext, set tls.insecure: true`);
+    // OTLP/HTTP: `<signal>_endpoint` is used as given, `endpoint` gets /v1/<signal> appended.
+    if (isType(id, 'otlphttp', 'otlp_http')) {
+      for (const [signal, wanted] of Object.entries(OTLP_PATHS[ep.host] ?? {})) {
+        const own = cfg[`${signal}_endpoint`] as string | undefined;
+        const url = own !== undefined ? resolve(own, env) : `${resolve(cfg.endpoint, env).replace(/\/$/, '')}/v1/${signal}`;
+        const got = /^[a-z]+:\/\/[^/]+(\/.*)?$/i.exec(url)?.[1] ?? '/';
+        if (got !== wanted) problems.push(`${id} sends ${signal} to ${got}; ${ep.host} accepts them on ${wanted}`);
+      }
+    }
   }
 
   const exportersTo = (host: string): string[] => [...targetOf].filter(([, ep]) => ep.host === host).map(([id]) => id);
@@ -188,29 +211,48 @@ function collectorProblems(config: Obj, env: Map<string, string>): string[] {
       if (!setsLevel) problems.push(`${name} does not set the log attribute "level" (Loki's retention selectors need it)`);
     }
   }
+  const toPrometheus = exportersTo('prometheus');
+  if (toPrometheus.length === 0) problems.push('no exporter sends metrics to prometheus');
+  for (const id of toPrometheus) {
+    if (!pipelinesUsing(id).some(([name]) => name.split('/')[0] === 'metrics')) problems.push(`${id} is in no metrics pipeline`);
+  }
   const toTempo = exportersTo('tempo');
   if (toTempo.length === 0) problems.push('no exporter sends to tempo');
   for (const id of toTempo) {
     if (!pipelinesUsing(id).some(([name]) => name.split('/')[0] === 'traces')) problems.push(`${id} is in no traces pipeline`);
   }
 
-  // The archive: the bucket and region the stack creates, path-style (no virtual-host DNS in compose).
-  const archive = Object.entries(exporters).filter(([id]) => isType(id, 'awss3'));
-  if (archive.length === 0) problems.push('no awss3 exporter archives to the S3 gateway');
+  // The archive (our s3_archive exporter): logs and traces, in the bucket and region the stack
+  // creates, path-style (no virtual-host DNS in compose), credentials never in the file.
+  const archive = Object.entries(exporters).filter(([id]) => isType(id, 's3_archive'));
+  if (archive.length === 0) problems.push('no s3_archive exporter archives to the S3 gateway');
   for (const [id, cfg] of archive) {
-    const up = (cfg.s3uploader ?? {}) as Obj;
     if (targetOf.get(id)?.host !== 's3') problems.push(`${id} does not send to the s3 service`);
-    if (resolve(up.s3_bucket, env) !== env.get('S3_BUCKET')) problems.push(`${id} writes to bucket ${resolve(up.s3_bucket, env)}, not ${env.get('S3_BUCKET')}`);
-    if (resolve(up.region, env) !== env.get('S3_REGION')) problems.push(`${id} uses region ${resolve(up.region, env)}, not ${env.get('S3_REGION')}`);
-    if (up.s3_force_path_style !== true) problems.push(`${id}: set s3uploader.s3_force_path_style: true (the gateway has no virtual-host names)`);
-    if (pipelinesUsing(id).length === 0) problems.push(`${id} is in no pipeline`);
+    if (resolve(cfg.bucket, env) !== env.get('S3_BUCKET')) problems.push(`${id} writes to bucket ${resolve(cfg.bucket, env)}, not ${env.get('S3_BUCKET')}`);
+    if (resolve(cfg.region, env) !== env.get('S3_REGION')) problems.push(`${id} uses region ${resolve(cfg.region, env)}, not ${env.get('S3_REGION')}`);
+    if (cfg.force_path_style !== true) problems.push(`${id}: set force_path_style: true (the gateway has no virtual-host names)`);
+    const credentialKeys = Object.keys(cfg).filter((k) => /access|secret|key|token|password/i.test(k));
+    if (credentialKeys.length > 0) problems.push(`${id} has credentials in the file (${credentialKeys.join(', ')}); they come from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY`);
+    for (const signal of ['logs', 'traces']) {
+      if (!pipelinesUsing(id).some(([name]) => name.split('/')[0] === signal)) problems.push(`${id} archives no ${signal}`);
+    }
   }
 
-  // Persistent queues for the backends, on the data volume.
-  for (const id of [...toLoki, ...toTempo]) {
-    const storage = exporters[id]!.sending_queue?.storage as string | undefined;
+  // Every backend exporter: a persistent queue on the data volume, and retries that never give up
+  // (the default gives up after 5 minutes, far short of an hour's outage).
+  for (const id of targetOf.keys()) {
+    const cfg = exporters[id]!;
+    const storage = cfg.sending_queue?.storage as string | undefined;
     if (!storage) problems.push(`${id} has no persistent sending_queue.storage`);
     else if (!enabledExtensions.includes(storage) || !isType(storage, 'file_storage')) problems.push(`${id} queues in ${storage}, not an enabled file_storage extension`);
+    if (cfg.sending_queue?.enabled === false) problems.push(`${id} has its sending queue disabled`);
+    const retry = (cfg.retry_on_failure ?? {}) as Obj;
+    if (retry.enabled === false || resolve(retry.max_elapsed_time, env) !== '0') problems.push(`${id}: retry_on_failure must be enabled with max_elapsed_time: 0 (never give up)`);
+  }
+  // memory_limiter first: it must refuse data before anything else holds it.
+  for (const [name, p] of Object.entries(pipelines)) {
+    const first = ((p.processors ?? []) as string[])[0];
+    if (!first || !isType(first, 'memory_limiter')) problems.push(`${name} does not start with memory_limiter`);
   }
   for (const [id, cfg] of Object.entries(extensions).filter(([id]) => isType(id, 'file_storage'))) {
     if (!resolve(cfg.directory, env).startsWith(env.get('TRACEBRIDGE_DATA_DIR') ?? '\u0000')) problems.push(`${id} keeps its files outside TRACEBRIDGE_DATA_DIR (${resolve(cfg.directory, env)})`);
@@ -242,6 +284,8 @@ function collectorProblems(config: Obj, env: Map<string, string>): string[] {
  * An effective configuration that fits the stack: what collector/config.yaml + profiles/lgtm.yaml
  * should add up to (component ids and processors besides these are free).
  */
+const RETRY_FOREVER = { enabled: true, max_elapsed_time: 0 };
+const PERSISTENT = { storage: 'file_storage/queue' };
 const EXAMPLE: Obj = {
   receivers: {
     otlp: { protocols: { grpc: { endpoint: '${env:OTLP_GRPC_ENDPOINT:-127.0.0.1:4317}' }, http: { endpoint: '${env:OTLP_HTTP_ENDPOINT:-127.0.0.1:4318}' } } },
@@ -252,11 +296,12 @@ const EXAMPLE: Obj = {
     batch: {},
   },
   exporters: {
-    'otlp_http/loki': { endpoint: '${env:LOKI_ENDPOINT}', sending_queue: { storage: 'file_storage/queue' } },
-    'otlp_grpc/tempo': { endpoint: '${env:TEMPO_ENDPOINT}', tls: { insecure: true }, sending_queue: { storage: 'file_storage/queue' } },
-    'awss3/archive': {
-      s3uploader: { endpoint: '${env:S3_ENDPOINT}', s3_bucket: '${env:S3_BUCKET}', region: '${env:S3_REGION}', s3_force_path_style: true },
-      marshaler: 'otlp_json',
+    'otlp_http/loki': { endpoint: '${env:LOKI_ENDPOINT}', sending_queue: PERSISTENT, retry_on_failure: RETRY_FOREVER },
+    'otlp_grpc/tempo': { endpoint: '${env:TEMPO_ENDPOINT}', tls: { insecure: '${env:TEMPO_INSECURE:-true}' }, sending_queue: PERSISTENT, retry_on_failure: RETRY_FOREVER },
+    'otlp_http/prometheus': { metrics_endpoint: '${env:PROMETHEUS_OTLP_ENDPOINT}', sending_queue: PERSISTENT, retry_on_failure: RETRY_FOREVER },
+    's3_archive/archive': {
+      endpoint: '${env:S3_ENDPOINT}', bucket: '${env:S3_BUCKET}', region: '${env:S3_REGION}', force_path_style: true, marshaler: 'otlp_json',
+      sending_queue: PERSISTENT, retry_on_failure: RETRY_FOREVER,
     },
   },
   extensions: {
@@ -265,10 +310,11 @@ const EXAMPLE: Obj = {
   },
   service: {
     extensions: ['health_check', 'file_storage/queue'],
-    telemetry: { metrics: { readers: [{ pull: { exporter: { prometheus: { host: '0.0.0.0', port: 8888 } } } }] } },
+    telemetry: { metrics: { readers: [{ pull: { exporter: { prometheus: { host: '${env:COLLECTOR_METRICS_HOST:-127.0.0.1}', port: '${env:COLLECTOR_METRICS_PORT:-8888}' } } } }] } },
     pipelines: {
-      'logs/loki': { receivers: ['otlp'], processors: ['memory_limiter', 'transform/level', 'batch'], exporters: ['otlp_http/loki', 'awss3/archive'] },
-      traces: { receivers: ['otlp'], processors: ['memory_limiter', 'batch'], exporters: ['otlp_grpc/tempo'] },
+      'logs/loki': { receivers: ['otlp'], processors: ['memory_limiter', 'transform/level', 'batch'], exporters: ['otlp_http/loki', 's3_archive/archive'] },
+      traces: { receivers: ['otlp'], processors: ['memory_limiter', 'batch'], exporters: ['otlp_grpc/tempo', 's3_archive/archive'] },
+      metrics: { receivers: ['otlp'], processors: ['memory_limiter', 'batch'], exporters: ['otlp_http/prometheus'] },
     },
   },
 };
@@ -291,10 +337,10 @@ describe(collectorProblems, () => {
   });
 
   it('reports environment the stack does not provide, and an archive in another bucket', () => {
-    const unknownVar = merge(EXAMPLE, { exporters: { 'awss3/archive': { s3uploader: { s3_bucket: '${env:ARCHIVE_BUCKET}' } } } }) as Obj;
+    const unknownVar = merge(EXAMPLE, { exporters: { 's3_archive/archive': { bucket: '${env:ARCHIVE_BUCKET}' } } }) as Obj;
     const problems = collectorProblems(unknownVar, collectorEnv);
     expect(problems).toContain('${env:ARCHIVE_BUCKET} is neither set by stack.yaml nor defaulted');
-    expect(problems).toContain('awss3/archive writes to bucket , not tracebridge-archive');
+    expect(problems).toContain('s3_archive/archive writes to bucket , not tracebridge-archive');
   });
 
   it('reports plaintext gRPC without tls.insecure, queues off disk, and telemetry on localhost', () => {
@@ -308,6 +354,35 @@ describe(collectorProblems, () => {
     expect(problems).toContain('service.telemetry.metrics does not serve Prometheus on 0.0.0.0:8888');
   });
 
+  it('reports OTLP/HTTP sent to a path the backend does not serve', () => {
+    const wrongPath = merge(EXAMPLE, { exporters: { 'otlp_http/loki': { endpoint: 'http://loki:3100' }, 'otlp_http/prometheus': { metrics_endpoint: 'http://prometheus:9090/v1/metrics' } } }) as Obj;
+    const problems = collectorProblems(wrongPath, collectorEnv);
+    expect(problems).toContain('otlp_http/loki sends logs to /v1/logs; loki accepts them on /otlp/v1/logs');
+    expect(problems).toContain('otlp_http/prometheus sends metrics to /v1/metrics; prometheus accepts them on /api/v1/otlp/v1/metrics');
+  });
+
+  it('reports an archive that is not path-style, holds credentials, or misses the traces', () => {
+    const broken = merge(EXAMPLE, {
+      exporters: { 's3_archive/archive': { force_path_style: false, secret_access_key: 'x' } },
+      service: { pipelines: { traces: { exporters: ['otlp_grpc/tempo'] } } },
+    }) as Obj;
+    const problems = collectorProblems(broken, collectorEnv);
+    expect(problems).toContain('s3_archive/archive: set force_path_style: true (the gateway has no virtual-host names)');
+    expect(problems).toContain('s3_archive/archive has credentials in the file (secret_access_key); they come from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY');
+    expect(problems).toContain('s3_archive/archive archives no traces');
+  });
+
+  it('reports a backend exporter that gives up retrying or queues in memory, and a pipeline without memory_limiter first', () => {
+    const broken = merge(EXAMPLE, {
+      exporters: { 's3_archive/archive': { retry_on_failure: { max_elapsed_time: '300s' } }, 'otlp_http/prometheus': { sending_queue: { storage: null } } },
+      service: { pipelines: { metrics: { processors: ['batch', 'memory_limiter'] } } },
+    }) as Obj;
+    const problems = collectorProblems(broken, collectorEnv);
+    expect(problems).toContain('s3_archive/archive: retry_on_failure must be enabled with max_elapsed_time: 0 (never give up)');
+    expect(problems).toContain('otlp_http/prometheus has no persistent sending_queue.storage');
+    expect(problems).toContain('metrics does not start with memory_limiter');
+  });
+
   it('merges like the collector: maps deep, lists replaced', () => {
     expect(merge({ a: { b: 1, c: [1, 2] } }, { a: { c: [3] } })).toEqual({ a: { b: 1, c: [3] } });
   });
@@ -315,10 +390,20 @@ describe(collectorProblems, () => {
 
 const BASE = 'collector/config.yaml';
 const PROFILE = 'collector/profiles/lgtm.yaml';
-const profileExists = existsSync(path.join(ROOT, PROFILE));
 
-describe.skipIf(!profileExists)('collector/config.yaml + collector/profiles/lgtm.yaml in the compose stack', () => {
-  const load = (rel: string): Obj => (existsSync(path.join(ROOT, rel)) ? ((parseYaml(read(rel)) ?? {}) as Obj) : {});
+describe('collector/config.yaml + collector/profiles/lgtm.yaml in the compose stack', () => {
+  const load = (rel: string): Obj => (parseYaml(read(rel)) ?? {}) as Obj;
+
+  it('are run by compose with exactly the files and feature gates the collector tests run', () => {
+    const command = services.collector!.command as string[];
+    expect(command.filter((a) => a.startsWith('--config='))).toEqual(['--config=/etc/otelcol/config.yaml', '--config=/etc/otelcol/profiles/lgtm.yaml']);
+    // config.yaml's header documents the gates it needs; test/collector-lgtm.test.ts runs with the same.
+    const documented = [BASE, PROFILE].map((rel) => /--feature-gates=(\S+)/.exec(read(rel))?.[1]).filter(Boolean);
+    const wanted = new Set(documented.flatMap((g) => g!.split(',')));
+    const given = new Set(command.filter((a) => a.startsWith('--feature-gates=')).flatMap((a) => a.slice('--feature-gates='.length).split(',')));
+    expect([...given].sort()).toEqual([...wanted].sort());
+    expect(command.filter((a) => !a.startsWith('--config=') && !a.startsWith('--feature-gates='))).toEqual([]);
+  });
 
   it('reach every compose service they export to, with the environment stack.yaml gives them', () => {
     const effective = merge(load(BASE), load(PROFILE)) as Obj;

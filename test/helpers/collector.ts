@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -10,6 +10,22 @@ import { ensureCollector } from '../../collector/build-lib.mjs';
 
 /** Repository folder of the collector configuration. */
 export const COLLECTOR_DIR = fileURLToPath(new URL('../../collector/', import.meta.url));
+
+/**
+ * The feature gates the given configuration files need. Each file names them in its opening comment, as
+ * the command line that runs it (`--feature-gates=a,b`): the collector refuses collector/config.yaml
+ * without them, so the files are the one place they are kept, and every test runs what the files say.
+ * @default files: collector/config.yaml
+ */
+export function collectorFeatureGates(...files: string[]): string[] {
+  const gates = new Set<string>();
+  for (const file of files.length > 0 ? files : [path.join(COLLECTOR_DIR, 'config.yaml')]) {
+    for (const m of readFileSync(file, 'utf8').matchAll(/--feature-gates=(\S+)/g)) {
+      for (const gate of (m[1] as string).split(',')) if (gate !== '') gates.add(gate);
+    }
+  }
+  return [...gates];
+}
 
 /** A free TCP port on 127.0.0.1 (bound then released; good enough for tests on one host). */
 export async function freePort(): Promise<number> {
@@ -54,21 +70,28 @@ export interface StartCollectorOptions {
   env?: Record<string, string>;
   /** Data folder; a fresh temp folder by default. */
   dataDir?: string;
-  /** Extra command-line arguments (e.g. --feature-gates). */
+  /**
+   * Extra command-line arguments. The feature gates config.yaml and the profile name in their opening
+   * comment are always passed (see {@link collectorFeatureGates}); more `--feature-gates` add to them.
+   */
   args?: string[];
 }
 
 /**
- * Starts the real collector with `config.yaml` + a profile on free ports of 127.0.0.1 and waits until its
- * health check answers. The test must call `stop()` (in afterAll/afterEach).
+ * Starts the real collector with `config.yaml` + a profile (and the feature gates they name) on free
+ * ports of 127.0.0.1 and waits until its health check answers. The test must call `stop()` (in
+ * afterAll/afterEach).
  */
 export async function startCollector(options: StartCollectorOptions): Promise<RunningCollector> {
   const bin = await collectorBinary();
   const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'tb-collector-'));
   const [grpc, http, health, metrics] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const profile = options.profile.includes('/') ? options.profile : path.join(COLLECTOR_DIR, 'profiles', `${options.profile}.yaml`);
-  const args = ['--config', path.join(COLLECTOR_DIR, 'config.yaml'), '--config', profile];
+  const base = path.join(COLLECTOR_DIR, 'config.yaml');
+  const args = ['--config', base, '--config', profile];
   for (const extra of options.extraConfigs ?? []) args.push('--config', extra);
+  const gates = collectorFeatureGates(base, profile, ...(options.extraConfigs ?? []));
+  if (gates.length > 0) args.push(`--feature-gates=${gates.join(',')}`);
   args.push(...(options.args ?? []));
   const env = {
     PATH: process.env.PATH ?? '',

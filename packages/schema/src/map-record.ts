@@ -42,6 +42,13 @@ import type { Attributes, Level, MappedRecord, MappingOptions } from './types.js
  */
 export const INVALID_VALUE_MAX_LENGTH = 4096;
 
+/**
+ * Scope name of a record without a good `component`: the name the OpenTelemetry SDKs give a logger
+ * without a name, so the SDK route (which cannot create a scope without a name) and the file route
+ * give the same scope.
+ */
+export const UNKNOWN_SCOPE = 'unknown';
+
 /** The fields of the record, in the order the schema lists them. */
 export const RECORD_FIELDS: readonly string[] = Object.freeze([
   'timestamp',
@@ -88,7 +95,7 @@ export function mapRecord(
     invalid.push(field);
     bad[`${ATTR_INVALID_PREFIX}.${field}`] = invalidValue(raw);
   };
-  const out: MappedRecord = { resource: resource ?? {}, scope: '', attributes, invalid };
+  const out: MappedRecord = { resource: resource ?? {}, scope: UNKNOWN_SCOPE, attributes, invalid };
 
   const timestamp = record.timestamp;
   if (timestamp !== undefined) {
@@ -142,7 +149,8 @@ export function mapRecord(
       }
       const code = readKey(error, 'code');
       if (code !== undefined) {
-        if (checkErrorCode(code) === undefined) attributes[ATTR_ERROR_TYPE] = String(code);
+        // A number as its JSON text, which is what the collector's String() writes for it (`-0`, `1e-07`).
+        if (checkErrorCode(code) === undefined) attributes[ATTR_ERROR_TYPE] = typeof code === 'string' ? code : canonicalJson(code);
         else reject('error.code', code);
       }
       for (const key of Object.keys(error)) {

@@ -50,9 +50,14 @@ export interface ExportLogsServiceRequest {
   resourceLogs: OtlpResourceLogs[];
 }
 
+/** The int64 range of `intValue`: -(2^63) inclusive to 2^63 exclusive, both exact as doubles. */
+const MIN_INT64 = -(2 ** 63);
+const MAX_INT64_EXCLUSIVE = 2 ** 63;
+
 /**
- * An attribute value in OTLP/JSON. Numbers that are safe integers become `intValue` (what the
- * OpenTelemetry JS SDK sends for them), any other number `doubleValue`.
+ * An attribute value in OTLP/JSON. A number that is an integer within int64 becomes `intValue`, any
+ * other number `doubleValue`: exactly what the OpenTelemetry JS SDK's OTLP/protobuf encoder sends for a
+ * JavaScript number (so 2^53 is an int, and 2.0 is the int 2, as JavaScript cannot tell them apart).
  */
 export function toAnyValue(value: AttributeValue): OtlpAnyValue {
   switch (typeof value) {
@@ -61,7 +66,9 @@ export function toAnyValue(value: AttributeValue): OtlpAnyValue {
     case 'boolean':
       return { boolValue: value };
     case 'number':
-      return Number.isSafeInteger(value) ? { intValue: String(value) } : { doubleValue: value };
+      return Number.isInteger(value) && value >= MIN_INT64 && value < MAX_INT64_EXCLUSIVE
+        ? { intValue: BigInt(value).toString() }
+        : { doubleValue: value };
     default: {
       if (value.length === 0) return { arrayValue: {} };
       return { arrayValue: { values: value.map((v) => toAnyValue(v)) } };

@@ -96,7 +96,7 @@ export interface MappingOptions {
 export interface MappedRecord {
   /** Resource attributes (agent identity, environment, extras). */
   resource: Attributes;
-  /** Instrumentation scope name: the component, `''` when the record has none. */
+  /** Instrumentation scope name: the component, `'unknown'` (UNKNOWN_SCOPE) when the record has no good one. */
   scope: string;
   /** Event time in nanoseconds since the epoch as a decimal string; absent when the timestamp is bad. */
   timeUnixNano?: string;

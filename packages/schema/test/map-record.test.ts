@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mapRecord, INVALID_VALUE_MAX_LENGTH } from '@tracebridge/schema';
+import { mapRecord, INVALID_VALUE_MAX_LENGTH, UNKNOWN_SCOPE } from '@tracebridge/schema';
 
 const base = {
   timestamp: '2025-11-30T12:34:56.789Z',
@@ -77,5 +77,15 @@ describe(mapRecord, () => {
   it('maps error.code numbers to the string error.type', () => {
     const m = mapRecord({ ...base, error: { code: 503 } });
     expect(m.attributes['error.type']).toBe('503');
+  });
+
+  it('writes a numeric error.code as its JSON text, as the collector does', () => {
+    expect(mapRecord({ ...base, error: { code: -0 } }).attributes['error.type']).toBe('-0');
+    expect(mapRecord({ ...base, error: { code: 1e-7 } }).attributes['error.type']).toBe('1e-07');
+  });
+
+  it('puts a record without a good component in scope unknown, as the SDKs name a logger without a name', () => {
+    expect(mapRecord({ ...base, component: undefined }).scope).toBe(UNKNOWN_SCOPE);
+    expect(mapRecord({ ...base, component: '' }).scope).toBe('unknown');
   });
 });

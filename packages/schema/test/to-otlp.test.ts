@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toOtlp } from '@tracebridge/schema';
+import { toAnyValue, toOtlp } from '@tracebridge/schema';
 import { loadVectors, withoutObservedTime } from '../../../test/helpers/vectors.js';
 
 describe(toOtlp, () => {
@@ -17,5 +17,15 @@ describe(toOtlp, () => {
 
   it('returns an empty request for no records', () => {
     expect(toOtlp([])).toEqual({ resourceLogs: [] });
+  });
+});
+
+describe(toAnyValue, () => {
+  it('writes an integer within int64 as intValue and any other number as doubleValue, as the SDK encoder does', () => {
+    expect(toAnyValue(2 ** 53)).toEqual({ intValue: '9007199254740992' });
+    expect(toAnyValue(-(2 ** 63))).toEqual({ intValue: '-9223372036854775808' });
+    expect(toAnyValue(2 ** 63)).toEqual({ doubleValue: 2 ** 63 });
+    expect(toAnyValue(1.5)).toEqual({ doubleValue: 1.5 });
+    expect(toAnyValue(-0)).toEqual({ intValue: '0' });
   });
 });

@@ -1,10 +1,14 @@
 /**
  * Turning arbitrary JavaScript values into attribute values and canonical JSON without ever throwing.
  *
- * Canonical JSON is what the collector's file route produces for the same value (pdata's `AsString()`,
- * i.e. Go's `encoding/json` over a map): keys sorted by code point, `<` `>` `&` U+2028 U+2029 escaped as
- * `\u003c`…, lone surrogates replaced by U+FFFD. Matching it byte for byte is what lets a record give
- * the same OTLP on the SDK route and the file route.
+ * Canonical JSON is what the collector's file route produces for the same value: OTTL's `String()` of a
+ * map or list, which is github.com/goccy/go-json's `Marshal` (not pdata's `AsString()`, which since
+ * pdata 1.66 no longer escapes `<` `>` `&`). That is: keys sorted by code point; `<` `>` `&` U+2028
+ * U+2029 escaped as `\u003c`…; control characters other than `\n` `\r` `\t` as `\u00XX` (`\b` and
+ * `\f` too, unlike `JSON.stringify`); lone surrogates replaced by U+FFFD; numbers with the shortest
+ * digits, `-0` kept and exponents of at least two digits (`1e-07`). Matching it byte for byte is what
+ * lets a record give the same OTLP on the SDK route and the file route (test/collector-file-route.test.ts
+ * runs both through the real collector).
  */
 
 /** Placeholder for a value already being serialised higher up (a cycle). */
@@ -72,10 +76,12 @@ export function compareCodePoints(a: string, b: string): number {
   return a.length - b.length;
 }
 
-const NEEDS_ESCAPE = /[<>&\u2028\u2029]|\\u[dD][89abAB][0-9a-fA-F]{2}|\\u[dD][c-fC-F][0-9a-fA-F]{2}|\\\\/;
-const ESCAPES = /[<>&\u2028\u2029]|\\u[dD][89a-fA-F][0-9a-fA-F]{2}|\\\\/g;
+const NEEDS_ESCAPE = /[<>&\u2028\u2029]|\\[bf]|\\u[dD][89abAB][0-9a-fA-F]{2}|\\u[dD][c-fC-F][0-9a-fA-F]{2}|\\\\/;
+// An escaped backslash is matched as a unit (the last alternative), so a backslash followed by the
+// letter b or f in the value is never taken for the `\b` or `\f` escape.
+const ESCAPES = /[<>&\u2028\u2029]|\\[bf]|\\u[dD][89a-fA-F][0-9a-fA-F]{2}|\\\\/g;
 
-/** A JSON string literal, escaped the way Go's `encoding/json` escapes it. */
+/** A JSON string literal, escaped the way the collector's OTTL `String()` (go-json) escapes it. */
 export function canonicalString(value: string): string {
   const json = JSON.stringify(value);
   if (!NEEDS_ESCAPE.test(json)) return json;
@@ -91,6 +97,10 @@ export function canonicalString(value: string): string {
         return '\\u2028';
       case '\u2029':
         return '\\u2029';
+      case '\\b':
+        return '\\u0008';
+      case '\\f':
+        return '\\u000c';
       case '\\\\':
         return m;
       default:
@@ -98,6 +108,16 @@ export function canonicalString(value: string): string {
         return '\ufffd';
     }
   });
+}
+
+/**
+ * A finite number as the collector writes it in JSON (Go's `strconv.AppendFloat(v, 'f' or 'e', -1)`):
+ * the same shortest digits and the same switch to exponent form (below 1e-6, from 1e21) as
+ * `JSON.stringify`, but `-0` stays `-0` and the exponent has at least two digits (`1e-07`, not `1e-7`).
+ */
+function numberJson(value: number): string {
+  if (Object.is(value, -0)) return '-0';
+  return String(value).replace(/e([+-])(\d)$/, 'e$10$2');
 }
 
 /**
@@ -121,7 +141,7 @@ function writeValue(value: unknown, seen: Set<object>): string {
     case 'boolean':
       return value ? 'true' : 'false';
     case 'number':
-      return Number.isFinite(value) ? JSON.stringify(value) : canonicalString(String(value));
+      return Number.isFinite(value) ? numberJson(value) : canonicalString(String(value));
     case 'object':
       break;
     default:
