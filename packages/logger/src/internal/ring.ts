@@ -32,6 +32,8 @@ export const CTRL_WORKER_HELD = 9;
 /** Records written to the ring so far (wrapping u32), and records the worker consumed. */
 export const CTRL_RING_WRITTEN = 10;
 export const CTRL_RING_CONSUMED = 11;
+/** Records the worker has taken out of spill segments so far (wrapping u32), counted one by one. */
+export const CTRL_SPILL_RECORDS_READ = 12;
 const CTRL_WORDS = 16;
 
 const WRAP = 0xffffffff;

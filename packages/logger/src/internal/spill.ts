@@ -1,6 +1,6 @@
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { CTRL_SPILL_CONSUMED, CTRL_SPILL_WRITTEN } from './ring.js';
+import { CTRL_SPILL_CONSUMED, CTRL_SPILL_RECORDS_READ, CTRL_SPILL_WRITTEN } from './ring.js';
 
 /** A segment is closed (and handed to the worker) once it holds this much. */
 const SEGMENT_BYTES = 16 * 1024 * 1024;
@@ -29,6 +29,8 @@ export class SpillWriter {
   private readonly complete = new Map<number, { bytes: number; records: number }>();
   private created = false;
   private broken = false;
+  /** Records appended so far (wrapping u32, compared with the worker's count of records read). */
+  private appended = 0;
 
   constructor(
     private readonly dir: string,
@@ -51,6 +53,14 @@ export class SpillWriter {
       }
     }
     return { records, bytes };
+  }
+
+  /**
+   * Records spilled and not yet taken by the worker, exactly: counted per record on both sides, so a
+   * segment the worker is halfway through is not counted both here and as held by the worker.
+   */
+  unread(): number {
+    return (this.appended - Atomics.load(this.ctrl, CTRL_SPILL_RECORDS_READ)) | 0;
   }
 
   /** True when everything spilled has been consumed and nothing is buffered. */
@@ -76,6 +86,7 @@ export class SpillWriter {
         this.blockPos += need;
       }
       this.blockRecords++;
+      this.appended = (this.appended + 1) | 0;
       if (this.segBytes + this.blockPos >= SEGMENT_BYTES) this.closeSegment();
       return true;
     } catch {

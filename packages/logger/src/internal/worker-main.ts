@@ -17,6 +17,7 @@ import {
   CTRL_SHUTDOWN,
   CTRL_SLEEPING,
   CTRL_SPILL_CONSUMED,
+  CTRL_SPILL_RECORDS_READ,
   CTRL_SPILL_WRITTEN,
   CTRL_WAKE,
   RingReader,
@@ -133,6 +134,7 @@ async function drain(deadline: number): Promise<boolean> {
       } catch (err) {
         warn('corrupt', `tracebridge: a spilled log record could not be decoded (${(err as Error).message})`);
       }
+      Atomics.add(ctrl, CTRL_SPILL_RECORDS_READ, 1);
       pos += 4 + length;
       if (++n % YIELD_EVERY === 0) {
         publishHeld();

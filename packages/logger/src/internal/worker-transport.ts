@@ -404,7 +404,7 @@ export class WorkerTransport implements Transport {
   private queued(): number {
     const ctrl = this.ring.ctrl;
     const inRing = (Atomics.load(ctrl, CTRL_RING_WRITTEN) - Atomics.load(ctrl, CTRL_RING_CONSUMED)) | 0;
-    return inRing + (this.spill?.pending().records ?? 0) + (this.s[S_HELD] as number);
+    return inRing + (this.spill?.unread() ?? 0) + (this.s[S_HELD] as number);
   }
 
   stats(): LoggerStats {
@@ -478,7 +478,7 @@ export class WorkerTransport implements Transport {
     const ctrl = this.ring.ctrl;
     const tookOver = Atomics.compareExchange(ctrl, CTRL_SHUTDOWN, SHUTDOWN_ASKED, SHUTDOWN_TAKEN_OVER) === SHUTDOWN_ASKED;
     const inRing = (Atomics.load(ctrl, CTRL_RING_WRITTEN) - Atomics.load(ctrl, CTRL_RING_CONSUMED)) | 0;
-    const lost = inRing + (this.spill?.pending().records ?? 0) + (tookOver ? (this.s[S_HELD] as number) : 0);
+    const lost = inRing + (this.spill?.unread() ?? 0) + (tookOver ? (this.s[S_HELD] as number) : 0);
     if (tookOver) this.s[S_HELD] = 0;
     if (lost > 0) {
       this.s[S_DROP_SHUTDOWN_MAIN] = (this.s[S_DROP_SHUTDOWN_MAIN] as number) + lost;

@@ -1,0 +1,279 @@
+/**
+ * End to end: records per second from one agent process (@tracebridge/logger, the `ours` competitor of
+ * the other benches) through the real collector (`jaeger-victorialogs` profile: persistent queue with
+ * fsync, exporter-side batching) into the real log store (VictoriaLogs), counted in the store, so a lost
+ * record shows as a shortfall. Two runs:
+ * - burst: BENCH_THROUGHPUT records (default 200,000) as fast as the agent can write them, timed from the
+ *   first call until the store holds the last one: the pipeline's sustained rate;
+ * - paced: the seed's whole-cluster rate (2,000 logs/s, "100 agents @ 20 logs/sec") from this one agent
+ *   for BENCH_THROUGHPUT_PACED_SECONDS (default 10): what that load costs in CPU.
+ * CPU is per process (agent, collector, store), read from /proc, as µs per record and % of one core.
+ * The stores are built from Go modules like the collector (collector/build-lib.mjs).
+ */
+import { execFileSync, fork, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { table } from './lib/stats.js';
+
+/** The repository root, from bench/dist/bench/ (compiled) or bench/ (run from source). */
+const ROOT = fileURLToPath(new URL(import.meta.url.includes('/dist/') ? '../../../' : '../', import.meta.url));
+const BURST = Number(process.env.BENCH_THROUGHPUT ?? 200_000);
+const PACED_SECONDS = Number(process.env.BENCH_THROUGHPUT_PACED_SECONDS ?? 10);
+/** The seed's claims: 2,000+ logs/s for the cluster, 20 logs/s per agent. */
+const SEED_CLUSTER_PER_SEC = 2_000;
+const SEED_AGENT_PER_SEC = 20;
+
+interface BuildLib {
+  ensureCollector(options: { log: (line: string) => void }): Promise<string>;
+  ensureStore(name: string, options: { log: (line: string) => void }): Promise<string>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitUntil(what: string, probe: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+/** CPU seconds (user + system, all threads) a process used so far, from /proc; undefined elsewhere. */
+const CLK_TCK = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+function cpuSeconds(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces, so split after its closing parenthesis):
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+  } catch {
+    return undefined;
+  }
+}
+
+interface Proc {
+  child: ChildProcess;
+  output: () => string;
+  stop: () => Promise<void>;
+}
+
+function spawnProc(bin: string, args: string[], env: Record<string, string>): Proc {
+  const child = spawn(bin, args, { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = once(child, 'exit');
+  return {
+    child,
+    output: () => output,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+interface Stack {
+  collector: Proc;
+  victoria: Proc;
+  logsUrl: string;
+  /** Rows in the store and distinct `log.record.uid` among them. */
+  count(): Promise<{ rows: number; uids: number }>;
+  stop(): Promise<void>;
+}
+
+async function startStack(lib: BuildLib): Promise<Stack> {
+  const progress = { log: (line: string) => void process.stderr.write(`${line}\n`) };
+  const [otelcol, vlBin] = [await lib.ensureCollector(progress), await lib.ensureStore('victorialogs', progress)];
+  const dirs = [mkdtempSync(path.join(tmpdir(), 'tb-bench-vl-')), mkdtempSync(path.join(tmpdir(), 'tb-bench-collector-'))] as const;
+  const [vlPort, grpc, http, health, metrics, jaeger] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort()]);
+  const vlUrl = `http://127.0.0.1:${vlPort}`;
+  const victoria = spawnProc(vlBin, [`-storageDataPath=${dirs[0]}`, `-httpListenAddr=127.0.0.1:${vlPort}`, '-loggerLevel=WARN'], {});
+  await waitUntil('VictoriaLogs', async () => (await fetch(`${vlUrl}/health`)).ok, 30_000);
+  const base = path.join(ROOT, 'collector', 'config.yaml');
+  // The feature gates the base config names in its run command (its header), as every run must pass.
+  const gates = /--feature-gates=(\S+)/.exec(readFileSync(base, 'utf8'))?.[1];
+  const collector = spawnProc(
+    otelcol,
+    ['--config', base, '--config', path.join(ROOT, 'collector', 'profiles', 'jaeger-victorialogs.yaml'), ...(gates ? [`--feature-gates=${gates}`] : [])],
+    {
+      OTLP_GRPC_ENDPOINT: `127.0.0.1:${grpc}`,
+      OTLP_HTTP_ENDPOINT: `127.0.0.1:${http}`,
+      HEALTH_ENDPOINT: `127.0.0.1:${health}`,
+      COLLECTOR_METRICS_PORT: String(metrics),
+      TRACEBRIDGE_DATA_DIR: dirs[1],
+      VICTORIALOGS_OTLP_ENDPOINT: `${vlUrl}/insert/opentelemetry/v1/logs`,
+      // No traces here; a port nobody listens on.
+      JAEGER_OTLP_ENDPOINT: `127.0.0.1:${jaeger}`,
+    },
+  );
+  await waitUntil('the collector', async () => (await fetch(`http://127.0.0.1:${health}/`)).ok, 60_000).catch((err: Error) => {
+    throw new Error(`${err.message}\n${collector.output()}`);
+  });
+  return {
+    collector,
+    victoria,
+    logsUrl: `http://127.0.0.1:${http}/v1/logs`,
+    async count() {
+      const res = await fetch(`${vlUrl}/select/logsql/query`, {
+        method: 'POST',
+        body: new URLSearchParams({ query: '* | stats count() rows, count_uniq("log.record.uid") uids' }),
+      });
+      const row = JSON.parse((await res.text()).trim() || '{}') as { rows?: string; uids?: string };
+      return { rows: Number(row.rows ?? 0), uids: Number(row.uids ?? 0) };
+    },
+    async stop() {
+      await collector.stop();
+      await victoria.stop();
+      for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    },
+  };
+}
+
+interface Result {
+  run: string;
+  records: number;
+  stored: number;
+  distinct: number;
+  /** From the first call until the store held the last record (its ~1 s indexing delay included). */
+  seconds: number;
+  /** Burst: stored / seconds. Paced: the rate asked for (the window is the pacing plus the delay). */
+  perSec: number;
+  /** CPU µs per stored record, by process. */
+  agentCpu: number;
+  collectorCpu: number;
+  storeCpu: number;
+  /** CPU over the window, in % of one core, by process. */
+  agentCore: number;
+  collectorCore: number;
+  storeCore: number;
+}
+
+/** One agent process (bench/lib/agent-main, competitor `ours`) writing `count` records into the stack. */
+async function runAgent(stack: Stack, mode: 'burst' | 'paced', count: number, rate: number): Promise<Result> {
+  const child = fork(fileURLToPath(new URL('./lib/agent-main.js', import.meta.url)), ['ours', mode, String(count), String(rate), stack.logsUrl], {
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    execArgv: ['--max-old-space-size=4096'],
+  });
+  const next = async (op: string): Promise<Record<string, unknown>> => {
+    for (;;) {
+      const [m] = (await once(child, 'message')) as [Record<string, unknown>];
+      if (m.op === op) return m;
+    }
+  };
+  try {
+    await next('ready');
+    // The agent's warm-up records went through too: wait for them, and count from there.
+    let before = await stack.count();
+    for (let stable = 0; stable < 4; ) {
+      await sleep(500);
+      const now = await stack.count();
+      stable = now.rows === before.rows ? stable + 1 : 0;
+      before = now;
+    }
+    const cpu0 = { collector: cpuSeconds(stack.collector.child.pid), store: cpuSeconds(stack.victoria.child.pid) };
+    const started = Date.now();
+    child.send({ op: 'go' });
+    let after = before;
+    let lastChange = Date.now();
+    // Until the store holds every record, or nothing more arrived for 30 s (a loss: reported, not hidden).
+    while (after.rows < before.rows + count && Date.now() - lastChange < 30_000) {
+      await sleep(200);
+      const now = await stack.count();
+      if (now.rows !== after.rows) lastChange = Date.now();
+      after = now;
+    }
+    const elapsed = (Date.now() - started) / 1000;
+    const cpu1 = { collector: cpuSeconds(stack.collector.child.pid), store: cpuSeconds(stack.victoria.child.pid) };
+    child.send({ op: 'report' });
+    const report = await next('report');
+    const stored = after.rows - before.rows;
+    const used = (a: number | undefined, b: number | undefined): number => (a === undefined || b === undefined ? NaN : b - a);
+    const cpu = { agent: (report.cpuMicros as number) / 1e6, collector: used(cpu0.collector, cpu1.collector), store: used(cpu0.store, cpu1.store) };
+    const perRecord = (seconds: number): number => (seconds * 1e6) / Math.max(1, stored);
+    const perCore = (seconds: number): number => (seconds / elapsed) * 100;
+    return {
+      run: mode === 'burst' ? `burst of ${count.toLocaleString('en-US')}` : `paced ${rate.toLocaleString('en-US')}/s`,
+      records: count,
+      stored,
+      distinct: after.uids - before.uids,
+      seconds: elapsed,
+      perSec: mode === 'burst' ? stored / elapsed : rate,
+      agentCpu: perRecord(cpu.agent),
+      collectorCpu: perRecord(cpu.collector),
+      storeCpu: perRecord(cpu.store),
+      agentCore: perCore(cpu.agent),
+      collectorCore: perCore(cpu.collector),
+      storeCore: perCore(cpu.store),
+    };
+  } finally {
+    child.kill('SIGKILL');
+  }
+}
+
+export async function run(): Promise<Result[]> {
+  const lib = (await import(pathToFileURL(path.join(ROOT, 'collector', 'build-lib.mjs')).href)) as BuildLib;
+  const stack = await startStack(lib);
+  const results: Result[] = [];
+  try {
+    results.push(await runAgent(stack, 'burst', BURST, 0));
+    results.push(await runAgent(stack, 'paced', SEED_CLUSTER_PER_SEC * PACED_SECONDS, SEED_CLUSTER_PER_SEC));
+  } finally {
+    await stack.stop();
+  }
+  console.log('\nThroughput: one agent process → collector (jaeger-victorialogs) → VictoriaLogs, counted in the store\n');
+  console.log(
+    table(
+      ['run', 'written', 'stored', 'distinct', 'lost', 'seconds', 'records/s', '× seed cluster', '× seed agent', 'µs/rec agent', 'collector', 'store', '% core agent', 'collector', 'store'],
+      results.map((r) => [
+        r.run,
+        r.records,
+        r.stored,
+        r.distinct,
+        String(r.records - r.distinct),
+        r.seconds,
+        r.perSec,
+        r.perSec / SEED_CLUSTER_PER_SEC,
+        r.perSec / SEED_AGENT_PER_SEC,
+        r.agentCpu,
+        r.collectorCpu,
+        r.storeCpu,
+        r.agentCore,
+        r.collectorCore,
+        r.storeCore,
+      ]),
+    ),
+  );
+  console.log(`\nseed: ${SEED_CLUSTER_PER_SEC.toLocaleString('en-US')} logs/s for the cluster (100 agents @ ${SEED_AGENT_PER_SEC} logs/s); "lost" = written − distinct log.record.uid in the store`);
+  const lost = results.filter((r) => r.distinct !== r.records);
+  if (lost.length > 0) throw new Error(`records lost on the way to the store: ${lost.map((r) => `${r.run}: ${r.records - r.distinct}`).join(', ')}`);
+  return results;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await run();
