@@ -254,6 +254,27 @@ describe('prometheus.yml', () => {
     // accept them (an hour, the outage the queue is sized for) instead of refusing them as out of order.
     expect(hours(prometheus.storage?.tsdb?.out_of_order_time_window as string)).toBeGreaterThanOrEqual(1);
   });
+
+  it('loads the alert rules from compose/alerts, mounted read-only, and only the rules (not their unit tests)', () => {
+    const globs = (prometheus.rule_files ?? []) as string[];
+    expect(globs.length).toBeGreaterThan(0);
+    // Prometheus rule_files globs match file names only (filepath.Glob): `*` never crosses a `/`.
+    const matches = (glob: string, file: string): boolean =>
+      new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replaceAll('*', '[^/]*').replaceAll('?', '[^/]')}$`).test(file);
+    const mounts = ((stack.services.prometheus.volumes ?? []) as string[])
+      .map((v) => v.split(':'))
+      .filter(([source]) => source!.startsWith('./alerts/'));
+    expect(mounts.length).toBeGreaterThan(0);
+    for (const [source, target, mode] of mounts) {
+      expect(mode, source).toBe('ro');
+      expect(globs.some((g) => matches(g, target!)), `${target} is mounted but no rule_files glob loads it`).toBe(true);
+      expect(parseYaml(read(path.join('compose', source!))).groups.length, source).toBeGreaterThan(0);
+    }
+    for (const glob of globs) {
+      expect(mounts.some(([, target]) => matches(glob, target!)), `rule_files ${glob} matches nothing mounted`).toBe(true);
+    }
+    expect(mounts.some(([source]) => source!.endsWith('.test.yml'))).toBe(false);
+  });
 });
 
 describe('Grafana data sources', () => {

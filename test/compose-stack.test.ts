@@ -443,6 +443,7 @@ describe('config files', () => {
     'compose/compose.yaml', 'compose/stack.yaml', 'compose/.env', 'compose/.env.example', 'compose/.gitignore',
     'compose/loki.yaml', 'compose/tempo.yaml', 'compose/prometheus.yml', 'compose/init-secrets.sh',
     'compose/grafana/provisioning/datasources/datasources.yaml', 'compose/grafana/provisioning/dashboards/dashboards.yaml',
+    'compose/alerts/tracebridge.rules.yml', 'compose/alerts/tracebridge.rules.test.yml',
   ];
 
   it('opens every config file with a comment saying what it is and how it is loaded', () => {
