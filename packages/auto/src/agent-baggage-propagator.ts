@@ -2,6 +2,7 @@ import { propagation } from '@opentelemetry/api';
 import type { Context, TextMapGetter, TextMapPropagator, TextMapSetter } from '@opentelemetry/api';
 import { W3CBaggagePropagator } from '@opentelemetry/core';
 import { BAGGAGE_PARENT_AGENT_ID } from '@tracebridge/schema';
+import { SAME_AGENT } from './internal/same-agent.js';
 import type { AgentBaggagePropagatorOptions } from './types.js';
 
 /**
@@ -20,7 +21,9 @@ export class AgentBaggagePropagator implements TextMapPropagator {
   }
 
   inject(context: Context, carrier: unknown, setter: TextMapSetter): void {
-    if (this.agentId === undefined) {
+    // Work handed to a part of this same agent (a worker thread) is not delegated: it keeps the parent
+    // this agent was given, so all of the agent's records name the same parent.
+    if (this.agentId === undefined || context.getValue(SAME_AGENT) === true) {
       this.w3c.inject(context, carrier, setter);
       return;
     }

@@ -178,6 +178,43 @@ describe('@tracebridge/auto/register', () => {
     expect(scopes.filter((s) => s === 'exit_test')).toHaveLength(1000);
   });
 
+  describe('TRACEPARENT and BAGGAGE in the environment', () => {
+    const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const SPAN = '00f067aa0ba902b7';
+    const handedOver = { TRACEPARENT: `00-${TRACE}-${SPAN}-01`, BAGGAGE: 'correlation.id=task-env,agent.parent.id=B2-sonnet-007' };
+    const record = (body: string) => sink.records().find((r) => r.record.body?.stringValue === body)?.record;
+
+    it('continues the handed-over trace and correlation at start-up, and hands the active span on to children', async () => {
+      const r = await run('env-context', { env: handedOver });
+      expect(r.code).toBe(0);
+      const start = record('at start-up');
+      expect([start?.traceId, start?.spanId]).toEqual([TRACE, SPAN]);
+      expect(attr(start!, 'correlation.id')).toBe('task-env');
+      expect(attr(start!, 'agent.parent.id')).toBe('B2-sonnet-007');
+      const current = `00-${TRACE}-${r.reports[0]?.spanId}-01`;
+      expect(r.reports[0]).toMatchObject({ traceId: TRACE, seen: current, copied: current, chosen: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00' });
+      // Explicit contexts keep their meaning: a request without traceparent is a trace of its own.
+      const request = record('in a request without traceparent');
+      expect(request?.traceId).toMatch(/^[0-9a-f]{32}$/);
+      expect(request?.traceId).not.toBe(TRACE);
+    });
+
+    it('ignores them with TRACEBRIDGE_ENV_CONTEXT=inject, and still hands its own spans on', async () => {
+      const r = await run('env-context', { env: { ...handedOver, TRACEBRIDGE_ENV_CONTEXT: 'inject' } });
+      expect(r.code).toBe(0);
+      expect(record('at start-up')?.traceId ?? '').toBe('');
+      expect(r.reports[0]?.traceId).not.toBe(TRACE);
+      expect(r.reports[0]?.seen).toBe(`00-${r.reports[0]?.traceId}-${r.reports[0]?.spanId}-01`);
+    });
+
+    it('writes nothing into children with TRACEBRIDGE_ENV_CONTEXT=extract: they inherit what this process was given', async () => {
+      const r = await run('env-context', { env: { ...handedOver, TRACEBRIDGE_ENV_CONTEXT: 'extract' } });
+      expect(r.code).toBe(0);
+      expect(record('at start-up')?.traceId).toBe(TRACE);
+      expect(r.reports[0]?.seen).toBe(handedOver.TRACEPARENT);
+    });
+  });
+
   it('ends within the shutdown bound when the collector does not answer', async () => {
     sink.stall = true;
     const r = await run('many', { env: { RECORDS: '10', TRACEBRIDGE_SHUTDOWN_TIMEOUT: '1000' } });

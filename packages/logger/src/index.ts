@@ -1,6 +1,8 @@
 export type {
   ChildOptions,
   DropReason,
+  EnvCarrier,
+  EnvContextOptions,
   LogFields,
   LoggerOptions,
   LoggerStats,
@@ -19,3 +21,4 @@ export { BaggageLogRecordProcessor, CorrelationSpanProcessor } from './processor
 export { resolveEndpoint } from './config.js';
 export type { SendRecordsOptions } from './send-records.js';
 export { sendRecords } from './send-records.js';
+export { envGetter, envSetter, envVariableName, extractEnv, injectEnv } from './env-carrier.js';

@@ -1,3 +1,4 @@
+import type { Context, TextMapPropagator } from '@opentelemetry/api';
 import type { LogRecordExporter, LogRecordProcessor } from '@opentelemetry/sdk-logs';
 import type { Level } from '@tracebridge/schema';
 
@@ -100,7 +101,11 @@ export interface LoggerOptions {
   resourceAttributes?: Record<string, string | number | boolean>;
   /** Context on every record of this logger (a record's keys win). */
   context?: Record<string, unknown>;
-  /** Where records go. @default `TRACEBRIDGE_LOG_OUTPUT`, else `'otlp'` */
+  /**
+   * Where records go. With `'both'` each JSON line carries `"otlp_sent": true`, which the collector's
+   * file route drops: a collector that receives the OTLP and tails the lines stores each record once.
+   * @default `TRACEBRIDGE_LOG_OUTPUT`, else `'otlp'`
+   */
   output?: OutputMode;
   /**
    * OTLP/HTTP logs endpoint, used as given.
@@ -194,4 +199,24 @@ export interface RedactOptions {
   replacement?: string;
   /** Keep the default keys and patterns. @default true */
   defaults?: boolean;
+}
+
+/**
+ * An environment as a carrier of trace context: `process.env`, or the `env` given to `child_process`
+ * or a `Worker`. Values are strings; `undefined` means the variable is not set.
+ */
+export type EnvCarrier = Record<string, string | undefined>;
+
+/** Options of {@link injectEnv} and {@link extractEnv}. */
+export interface EnvContextOptions {
+  /**
+   * The context to write (`injectEnv`), or to add what is read to (`extractEnv`).
+   * @default the active context for `injectEnv`; `ROOT_CONTEXT` for `extractEnv`
+   */
+  context?: Context;
+  /**
+   * The propagator whose fields are written or read.
+   * @default the global propagator; W3C trace context and baggage when none is registered (no SDK running)
+   */
+  propagator?: TextMapPropagator;
 }

@@ -45,7 +45,7 @@ export { toRecordError } from './error-record.js';
 export { MAX_FLATTEN_DEPTH, flattenAttributes } from './flatten-attributes.js';
 export { canonicalJson } from './internal/json-value.js';
 export { parseTimestamp } from './internal/checks.js';
-export { INVALID_VALUE_MAX_LENGTH, RECORD_FIELDS, UNKNOWN_SCOPE, invalidValue, mapRecord } from './map-record.js';
+export { INVALID_VALUE_MAX_LENGTH, OTLP_SENT_FIELD, RECORD_FIELDS, UNKNOWN_SCOPE, invalidValue, mapRecord } from './map-record.js';
 export { fromAnyValue, fromKeyValues, toAnyValue, toKeyValues } from './otlp-json.js';
 export { recordJsonSchema } from './record-schema.js';
 export { UNKNOWN_SERVICE, agentResource, agentRole, parseResourceAttributes } from './resource.js';

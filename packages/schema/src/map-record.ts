@@ -49,6 +49,12 @@ export const INVALID_VALUE_MAX_LENGTH = 4096;
  */
 export const UNKNOWN_SCOPE = 'unknown';
 
+/**
+ * The record field that marks a JSON line as a copy of a record its writer also sent over OTLP. The
+ * mapping ignores it (it is no attribute of the record); the collector's file route drops such a line.
+ */
+export const OTLP_SENT_FIELD = 'otlp_sent';
+
 /** The fields of the record, in the order the schema lists them. */
 export const RECORD_FIELDS: readonly string[] = Object.freeze([
   'timestamp',
@@ -67,6 +73,7 @@ export const RECORD_FIELDS: readonly string[] = Object.freeze([
   'tags',
   'metadata',
   'if_citation',
+  OTLP_SENT_FIELD,
 ]);
 
 const ERROR_FIELDS: ReadonlyArray<readonly [string, string]> = [
@@ -213,6 +220,8 @@ export function mapRecord(
     if (flags !== undefined && checkTraceFlags(flags) !== undefined) reject('trace_flags', flags);
   }
 
+  // Unknown fields are bad fields. `otlp_sent` is a field of the record but has no OTLP place: it
+  // only tells the collector's file route to skip the line, so it is neither mapped nor rejected.
   for (const key of Object.keys(record)) {
     if (!RECORD_FIELDS.includes(key)) reject(key, readKey(record as Record<string, unknown>, key));
   }

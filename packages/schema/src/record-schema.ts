@@ -65,5 +65,9 @@ export const recordJsonSchema = Object.freeze({
     tags: { type: 'array', items: { type: 'string' } },
     metadata: { type: 'object' },
     if_citation: { type: 'string', pattern: CITATION_PATTERN },
+    otlp_sent: {
+      description: 'true: the writer also sent this record over OTLP; the collector file route drops the line, every mapping ignores the field.',
+      type: 'boolean',
+    },
   },
 });

@@ -58,6 +58,13 @@ export interface TracebridgeRecord {
   metadata?: Record<string, unknown>;
   /** An `if://…` URI; becomes `if.citation`. */
   if_citation?: string;
+  /**
+   * `true` on a JSON line whose writer also sent the same record over OTLP (a logger with output
+   * `both`). Not mapped anywhere: the collector's file route drops such a line, because the OTLP route
+   * already stored the record; every other route ignores the field. Not in the original schema: added
+   * so that one logger can feed both outputs without the collector storing each record twice.
+   */
+  otlp_sent?: boolean;
 }
 
 /** One problem found by {@link validate}. */

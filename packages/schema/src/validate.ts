@@ -8,6 +8,7 @@ import {
   checkLevel,
   checkMessage,
   checkObject,
+  checkOtlpSent,
   checkPerformanceNumber,
   checkSpanId,
   checkTags,
@@ -38,6 +39,7 @@ const FIELD_CHECKS: Readonly<Record<string, Check>> = {
   parent_agent_id: checkAgentId,
   tags: checkTags,
   if_citation: checkCitation,
+  otlp_sent: checkOtlpSent,
 };
 
 /** Deeper than this, `context`/`metadata` are not searched for unserialisable values. */

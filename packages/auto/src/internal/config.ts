@@ -16,12 +16,23 @@ export interface AutoConfig {
   bridges: ReadonlySet<LogBridge>;
   /** Bound on flushing at exit. */
   shutdownTimeoutMillis: number;
+  /**
+   * The environment-variable carrier (`TRACEPARENT`, `TRACESTATE`, `BAGGAGE`): `inject` writes the
+   * active context into the environment of started processes and workers, `extract` continues the
+   * context this process was started with.
+   */
+  envContext: { inject: boolean; extract: boolean };
+  /** Event-loop, heap and GC metrics of `@opentelemetry/instrumentation-runtime-node`. */
+  runtimeMetrics: boolean;
   /** Problems with the environment: warned about, never fatal. */
   warnings: string[];
 }
 
 /** Default bound on the exit flush: long enough for a batch round trip, short enough for an orchestrator's grace period. */
 export const DEFAULT_SHUTDOWN_TIMEOUT_MILLIS = 5000;
+
+const ON = ['on', 'true', '1'];
+const OFF = ['off', 'false', '0', 'none'];
 
 function nonEmpty(value: string | undefined): string | undefined {
   const v = value?.trim();
@@ -65,5 +76,26 @@ export function resolveAutoConfig(env: NodeJS.ProcessEnv): AutoConfig {
     else warnings.push(`TRACEBRIDGE_SHUTDOWN_TIMEOUT="${timeout}" is not a positive number of milliseconds; using ${DEFAULT_SHUTDOWN_TIMEOUT_MILLIS}`);
   }
 
-  return { agentId, resource: agentResource(agentId, mapping), bridges, shutdownTimeoutMillis, warnings };
+  const envContext = { inject: true, extract: true };
+  const directions = nonEmpty(env.TRACEBRIDGE_ENV_CONTEXT);
+  if (directions !== undefined) {
+    envContext.inject = false;
+    envContext.extract = false;
+    for (const raw of directions.split(',')) {
+      const name = raw.trim().toLowerCase();
+      if (name === 'inject' || name === 'extract') envContext[name] = true;
+      else if (name !== '' && name !== 'none') warnings.push(`TRACEBRIDGE_ENV_CONTEXT: unknown direction "${name}" ignored (known: inject, extract, none)`);
+    }
+  }
+
+  let runtimeMetrics = true;
+  const runtime = nonEmpty(env.TRACEBRIDGE_RUNTIME_METRICS)?.toLowerCase();
+  if (runtime !== undefined) {
+    if (OFF.includes(runtime)) runtimeMetrics = false;
+    else if (!ON.includes(runtime)) warnings.push(`TRACEBRIDGE_RUNTIME_METRICS="${runtime}" is not on or off; using on`);
+  }
+  // The contrib name, as in OTEL_NODE_DISABLED_INSTRUMENTATIONS=runtime-node, turns them off too.
+  if ((env.OTEL_NODE_DISABLED_INSTRUMENTATIONS ?? '').split(',').some((n) => n.trim() === 'runtime-node')) runtimeMetrics = false;
+
+  return { agentId, resource: agentResource(agentId, mapping), bridges, shutdownTimeoutMillis, envContext, runtimeMetrics, warnings };
 }

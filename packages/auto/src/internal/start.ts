@@ -1,16 +1,19 @@
 /**
  * The bootstrap behind `@tracebridge/auto/register`: NodeSDK with our resource, propagators and
- * processors, the Node instrumentations, the console bridge and the exit hooks. Loaded by the
- * register entry with a dynamic import, so that a broken install is caught and reported instead of
- * stopping the app. Later work (child-process and worker propagation, runtime metrics) plugs in here.
+ * processors, the Node instrumentations and runtime metrics, the context this process was started in
+ * (process-context.ts) and the one it hands to its children (child-context.ts), the console bridge and
+ * the exit hooks. Loaded by the register entry with a dynamic import, so that a broken install is
+ * caught and reported instead of stopping the app.
  */
-import { context, diag, metrics, propagation, trace } from '@opentelemetry/api';
+import { isMainThread } from 'node:worker_threads';
+import { ROOT_CONTEXT, context, diag, metrics, propagation, trace } from '@opentelemetry/api';
 import type { DiagLogger, TextMapPropagator } from '@opentelemetry/api';
 import { logs } from '@opentelemetry/api-logs';
 import { getNodeAutoInstrumentations } from '@opentelemetry/auto-instrumentations-node';
 import type { InstrumentationConfigMap } from '@opentelemetry/auto-instrumentations-node';
 import { CompositePropagator, W3CTraceContextPropagator, diagLogLevelFromString } from '@opentelemetry/core';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
+import { RuntimeNodeInstrumentation } from '@opentelemetry/instrumentation-runtime-node';
 import { B3InjectEncoding, B3Propagator } from '@opentelemetry/propagator-b3';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
@@ -20,7 +23,10 @@ import { resolveAutoConfig } from './config.js';
 import type { AutoConfig, LogBridge } from './config.js';
 import { CONSOLE_SCOPE, installConsoleBridge, originalConsole } from './console-bridge.js';
 import type { ConsoleBridge } from './console-bridge.js';
+import { installChildContext } from './child-context.js';
+import type { Uninstall } from './child-context.js';
 import { installExitHooks } from './exit.js';
+import { ProcessContextManager, startupContext, takeWorkerCarrier } from './process-context.js';
 import { logRecordProcessorsFromEnv, spanProcessorsFromEnv } from './processors-from-env.js';
 import { warn } from './report.js';
 
@@ -63,6 +69,9 @@ function instrumentationConfig(env: NodeJS.ProcessEnv, sending: ReadonlySet<LogB
   const config: InstrumentationConfigMap = {
     '@opentelemetry/instrumentation-pino': { disableLogSending: !sending.has('pino') },
     '@opentelemetry/instrumentation-winston': { disableLogSending: !sending.has('winston') },
+    // Runtime metrics have their own switch (TRACEBRIDGE_RUNTIME_METRICS) and are added by startAuto,
+    // on by default whatever OTEL_NODE_ENABLED_INSTRUMENTATIONS lists.
+    '@opentelemetry/instrumentation-runtime-node': { enabled: false },
   };
   if ((env.OTEL_NODE_ENABLED_INSTRUMENTATIONS ?? '').trim() === '') {
     config['@opentelemetry/instrumentation-dns'] = { enabled: false };
@@ -92,11 +101,23 @@ export function startAuto(env: NodeJS.ProcessEnv = process.env): AutoHandle {
   let instrumentations: Instrumentation[] = [];
   let bridge: ConsoleBridge | undefined;
   let removeExitHooks: (() => void) | undefined;
+  let removeChildContext: Uninstall | undefined;
   try {
+    const propagator = propagatorFromEnv(env, config.agentId, warnings);
+    // The context the parent handed over (TRACEPARENT, TRACESTATE, BAGGAGE), read once, at start-up,
+    // as the specification advises: the process's ambient context from now on.
+    const carrier = takeWorkerCarrier() ?? env;
+    const started = propagator !== null && config.envContext.extract ? startupContext(propagator, carrier) : ROOT_CONTEXT;
     instrumentations = getNodeAutoInstrumentations(instrumentationConfig(env, sending));
+    // A worker thread's SDK exports no metrics: its resource is its process's (one agent, one
+    // service.instance.id), so its event-loop, heap and logger series would collide with the main
+    // thread's. Its spans and logs are events and mix safely.
+    if (config.runtimeMetrics && isMainThread) instrumentations.push(new RuntimeNodeInstrumentation());
     sdk = new NodeSDK({
       resource: defaultResource().merge(resourceFromAttributes(config.resource as Parameters<typeof resourceFromAttributes>[0])),
-      textMapPropagator: propagatorFromEnv(env, config.agentId, warnings),
+      textMapPropagator: propagator,
+      ...(started === ROOT_CONTEXT ? {} : { contextManager: new ProcessContextManager(started) }),
+      ...(isMainThread ? {} : { metricReaders: [] }),
       instrumentations,
       // Correlation first: it sets attributes the exporting processors read.
       spanProcessors: [new CorrelationSpanProcessor(), ...spanProcessorsFromEnv(env, warnings)],
@@ -109,12 +130,14 @@ export function startAuto(env: NodeJS.ProcessEnv = process.env): AutoHandle {
       diag.setLogger(consoleDiagLogger(), { logLevel: diagLogLevelFromString(level), suppressOverrideMessage: true });
     }
     sdk.start();
+    if (propagator !== null && config.envContext.inject) removeChildContext = installChildContext(propagator, env, config.agentId);
     if (sending.has('console')) bridge = installConsoleBridge(logs.getLogger(CONSOLE_SCOPE));
-    const started = sdk;
-    removeExitHooks = installExitHooks(() => started.shutdown(), config.shutdownTimeoutMillis);
+    const running = sdk;
+    removeExitHooks = installExitHooks(() => running.shutdown(), config.shutdownTimeoutMillis);
   } catch (err) {
     bridge?.uninstall();
     removeExitHooks?.();
+    removeChildContext?.();
     for (const i of instrumentations) {
       try {
         i.disable();
@@ -139,6 +162,7 @@ export function startAuto(env: NodeJS.ProcessEnv = process.env): AutoHandle {
     async shutdown() {
       bridge?.uninstall();
       removeExitHooks?.();
+      removeChildContext?.();
       await sdkRef.shutdown();
     },
   };

@@ -29,6 +29,14 @@ const sources = new Set<() => LoggerStats>();
 let observedProvider: MeterProvider | undefined;
 
 /**
+ * What loggers already shut down had counted. `dropped` and `exported` are cumulative counters of the
+ * process: if a logger's counts left them when it shut down, they would go down, which a backend reads
+ * as a counter reset. And under `--import` the SDK's last collection runs at exit, often after the
+ * logger's own exit hook has shut it down: its final counts (shutdown drops included) must still be in it.
+ */
+const retired: { droppedBy: Map<DropReason, number>; exported: number } = { droppedBy: new Map(), exported: 0 };
+
+/**
  * Reports the logger's own health as metrics: records dropped (by reason) and queued. Observable
  * instruments read `stats()` at collection time, so the hot path pays nothing for them.
  */
@@ -41,7 +49,7 @@ export function observeStats(read: () => LoggerStats): void {
   meter
     .createObservableCounter('tracebridge.logger.dropped', { description: 'Log records dropped, by reason', unit: '{record}' })
     .addCallback((result) => {
-      const totals = new Map<DropReason, number>();
+      const totals = new Map<DropReason, number>(retired.droppedBy);
       for (const source of sources) {
         for (const [reason, n] of Object.entries(source().droppedBy) as Array<[DropReason, number]>) {
           totals.set(reason, (totals.get(reason) ?? 0) + n);
@@ -59,12 +67,22 @@ export function observeStats(read: () => LoggerStats): void {
   meter
     .createObservableCounter('tracebridge.logger.exported', { description: 'Log records acknowledged by the collector', unit: '{record}' })
     .addCallback((result) => {
-      let exported = 0;
+      let exported = retired.exported;
       for (const source of sources) exported += source().exported;
       result.observe(exported);
     });
 }
 
+/** Stops observing a logger that shut down; its final counts stay in the process totals. */
 export function unobserveStats(read: () => LoggerStats): void {
-  sources.delete(read);
+  if (!sources.delete(read)) return;
+  try {
+    const last = read();
+    for (const [reason, n] of Object.entries(last.droppedBy) as Array<[DropReason, number]>) {
+      retired.droppedBy.set(reason, (retired.droppedBy.get(reason) ?? 0) + n);
+    }
+    retired.exported += last.exported;
+  } catch {
+    // A transport that cannot report any more: its counts are lost, nothing else is.
+  }
 }

@@ -7,7 +7,7 @@ import { OTLPLogExporter as ProtoExporter } from '@opentelemetry/exporter-logs-o
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { LoggerProvider } from '@opentelemetry/sdk-logs';
 import type { LogRecordExporter, LogRecordProcessor } from '@opentelemetry/sdk-logs';
-import { ATTR_GEN_AI_AGENT_ID, ATTR_LOG_RECORD_UID, mapRecord } from '@tracebridge/schema';
+import { ATTR_GEN_AI_AGENT_ID, ATTR_LOG_RECORD_UID, OTLP_SENT_FIELD, mapRecord } from '@tracebridge/schema';
 import type { Attributes, MappingOptions } from '@tracebridge/schema';
 import type { OtlpProtocol, OutputMode } from '../types.js';
 import { BoundedBatchProcessor } from './bounded-batch-processor.js';
@@ -108,7 +108,13 @@ export class RecordPipeline {
       const n = this.redact(record);
       if (n > 0) this.hooks.onRedacted(n);
     }
-    if (this.sink !== undefined) this.sink.write({ timestamp: isoMicros(call.time), ...record });
+    if (this.sink !== undefined) {
+      // Output `both`: the line says that this record also goes over OTLP, so a collector that tails the
+      // file and receives the OTLP stores it once (its file route drops marked lines; docs/mapping.md).
+      const line = { timestamp: isoMicros(call.time), ...record };
+      if (this.provider !== undefined) (line as Record<string, unknown>)[OTLP_SENT_FIELD] = true;
+      this.sink.write(line);
+    }
     if (this.provider === undefined) return;
     const mapped = mapRecord(record, this.config.mapping, this.config.resource);
     if (mapped.invalid.length > 0) this.hooks.onInvalid(mapped.invalid.length);

@@ -105,6 +105,10 @@ export const checkCitation = stringMatching(CITATION_RE, 'an if:// URI');
 export const checkMessage: Check = (value) =>
   typeof value === 'string' ? undefined : `must be a string, got ${kindOf(value)}`;
 
+/** `otlp_sent` is a flag: only `true` means something (the line is a copy of a record sent over OTLP). */
+export const checkOtlpSent: Check = (value) =>
+  typeof value === 'boolean' ? undefined : `must be a boolean (true: the writer also sent this record over OTLP), got ${kindOf(value)}`;
+
 export const checkObject: Check = (value) => (isPlainObject(value) ? undefined : `must be an object, got ${kindOf(value)}`);
 
 export const checkTags: Check = (value) => {
