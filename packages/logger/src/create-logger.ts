@@ -83,5 +83,5 @@ function createTransport(config: ResolvedConfig, options: LoggerOptions): Transp
 function transportKey(config: ResolvedConfig): string {
   const { agentId: _agentId, resource: _resource, ...destination } = config.pipeline;
   const resourceWithoutAgent = { ...config.pipeline.mapping };
-  return JSON.stringify([config.thread, config.maxQueueBytes, config.spillDir, config.traceSampling, destination, resourceWithoutAgent]);
+  return JSON.stringify([config.thread, config.maxQueueBytes, config.maxRecordBytes, config.maxSpillBytes, config.shutdownTimeoutMillis, config.spillDir, config.traceSampling, destination, resourceWithoutAgent]);
 }

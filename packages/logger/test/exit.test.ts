@@ -54,6 +54,13 @@ describe('records at process exit', () => {
     expect(sink.count).toBe(3000);
   });
 
+  it('ends on its own when the script ends and the collector is unreachable', async () => {
+    const r = await run('end', 1000, 'http://127.0.0.1:9/v1/logs');
+    expect(r.code).toBe(0);
+    // one bounded flush, then a bounded shutdown: not a flush repeated forever
+    expect(r.took).toBeLessThan(15_000);
+  });
+
   it('exits within the shutdown timeout when the collector is unreachable', async () => {
     const r = await run('exit', 1000, 'http://127.0.0.1:9/v1/logs');
     expect(r.code).toBe(0);

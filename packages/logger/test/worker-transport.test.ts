@@ -118,6 +118,18 @@ describe('the worker transport', () => {
     expect(order).toEqual(Array.from({ length: n }, (_, i) => i));
   });
 
+  it('keeps a record larger than maxRecordBytes, without its oversized fields', async () => {
+    const s = await sink();
+    const log = logger({ endpoint: s.url, maxRecordBytes: 4096 });
+    log.info('big one', { context: { blob: 'z'.repeat(10_000) } });
+    log.info('small one', { context: { ok: true } });
+    expect(await log.flush(5000)).toBe(true);
+    const [big, small] = s.records().map((r) => r.record);
+    expect(big?.body?.stringValue).toBe('big one');
+    expect(attr(big ?? {}, 'tracebridge.invalid.context')).toMatch(/^\[Too large/);
+    expect(attr(small ?? {}, 'context.ok')).toBe(true);
+  });
+
   it('keeps retrying while the collector answers 503, then delivers everything', async () => {
     const s = await sink();
     s.failWith = 503;

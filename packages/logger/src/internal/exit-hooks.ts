@@ -52,7 +52,14 @@ function onBeforeExit(): void {
   for (const [t, timeout] of live) {
     // Only when something is queued: a flush keeps the loop alive, and an empty one would make
     // beforeExit fire again forever.
-    if (!t.closed && t.pending() > 0) void t.flush(timeout);
+    // When the flush cannot finish (the collector is unreachable) give up with a shutdown, which counts
+    // what is left: otherwise every flush would keep the process alive and beforeExit would fire again,
+    // forever.
+    if (!t.closed && t.pending() > 0) {
+      void t.flush(timeout).then((done) => {
+        if (!done && !t.closed) void t.shutdown(timeout);
+      });
+    }
   }
 }
 

@@ -6,7 +6,7 @@ import type { SpanContext } from '@opentelemetry/api';
 import type { LogFields, LoggerStats } from '../types.js';
 import { captureActive } from './capture.js';
 import { nowMillis } from './clock.js';
-import { Encoder } from './codec.js';
+import { Encoder, RecordTooLarge } from './codec.js';
 import {
   F_BASE_CONTEXT,
   F_CITATION,
@@ -115,7 +115,7 @@ export class WorkerTransport implements Transport {
     this.memory = createRingMemory(options.maxQueueBytes);
     this.ring = new RingWriter(this.memory);
     this.s = createStatsMemory(true);
-    this.enc = new Encoder(64 * 1024, options.maxRecordBytes);
+    this.enc = new Encoder(64 * 1024, options.maxRecordBytes * 3 + 1024);
     if (options.traceSampling !== undefined) this.held = new TraceBuffer(options.traceSampling.perTrace, options.traceSampling.maxTraces);
     if (options.spillDir !== false) {
       const dir = path.join(options.spillDir, `tracebridge-spill-${process.pid}-${randomBytes(4).toString('hex')}`);
@@ -324,6 +324,8 @@ export class WorkerTransport implements Transport {
       }
     }
     finishFlags(e, at, flags);
+    // The encoder's own bound is loose (it reserves 3 bytes per string character); this is the exact one.
+    if (!truncated && e.pos > this.options.maxRecordBytes) throw new RecordTooLarge();
     return flags;
   }
 
