@@ -76,6 +76,8 @@ export const RECORD_FIELDS: readonly string[] = Object.freeze([
   OTLP_SENT_FIELD,
 ]);
 
+const FIELD_SET: ReadonlySet<string> = new Set(RECORD_FIELDS);
+
 const ERROR_FIELDS: ReadonlyArray<readonly [string, string]> = [
   ['type', ATTR_EXCEPTION_TYPE],
   ['message', ATTR_EXCEPTION_MESSAGE],
@@ -96,11 +98,12 @@ export function mapRecord(
   resource?: Attributes,
 ): MappedRecord {
   const attributes: Attributes = {};
-  const bad: Attributes = {};
+  // Bad fields are rare: their holders are only allocated when one is met.
+  let bad: Attributes | undefined;
   const invalid: string[] = [];
   const reject = (field: string, raw: unknown): void => {
     invalid.push(field);
-    bad[`${ATTR_INVALID_PREFIX}.${field}`] = invalidValue(raw);
+    (bad ??= {})[`${ATTR_INVALID_PREFIX}.${field}`] = invalidValue(raw);
   };
   const out: MappedRecord = { resource: resource ?? {}, scope: UNKNOWN_SCOPE, attributes, invalid };
 
@@ -223,9 +226,9 @@ export function mapRecord(
   // Unknown fields are bad fields. `otlp_sent` is a field of the record but has no OTLP place: it
   // only tells the collector's file route to skip the line, so it is neither mapped nor rejected.
   for (const key of Object.keys(record)) {
-    if (!RECORD_FIELDS.includes(key)) reject(key, readKey(record as Record<string, unknown>, key));
+    if (!FIELD_SET.has(key)) reject(key, readKey(record as Record<string, unknown>, key));
   }
-  for (const key of Object.keys(bad)) attributes[key] = bad[key] as string;
+  if (bad !== undefined) for (const key of Object.keys(bad)) attributes[key] = bad[key] as string;
   return out;
 }
 
