@@ -84,6 +84,7 @@ export function createRedactor(config: RedactionConfig): (record: Record<string,
   const exact = new Set(config.exactKeys.map(normaliseKey));
   const parts = config.keyParts.map(normaliseKey);
   const paths = new Set(config.paths);
+  const checkPaths = paths.size > 0;
   const patterns = config.patterns.map((p) => (p.flags.includes('g') ? p : new RegExp(p.source, `${p.flags}g`)));
   const replacement = config.replacement;
   const customPatterns = config.patterns.length > 0 && config.patterns.some((p) => !DEFAULT_PATTERNS.some((d) => d.source === p.source));
@@ -92,7 +93,9 @@ export function createRedactor(config: RedactionConfig): (record: Record<string,
   const redactString = (s: string): string => {
     // The quick test skips the regular expressions for the vast majority of strings; custom patterns
     // have no known trigger, so they always run.
-    if (!customPatterns && !TRIGGER.test(s)) return s;
+    // Every default pattern needs a `=` or at least 20 characters (a bearer token, a key id, a JWT, a key
+    // block), so most values (ids, names, short words) are decided without a regular expression.
+    if (!customPatterns && ((s.length < 20 && s.indexOf('=') < 0) || !TRIGGER.test(s))) return s;
     let out = s;
     for (const p of patterns) {
       p.lastIndex = 0;
@@ -155,9 +158,10 @@ export function createRedactor(config: RedactionConfig): (record: Record<string,
       } catch {
         continue; // a throwing getter: the mapping shows it as a placeholder
       }
-      const memberPath = `${path}.${key}`;
+      // Paths are only built when some are configured: a string per key per record otherwise.
+      const memberPath = checkPaths ? `${path}.${key}` : path;
       let next: unknown;
-      if (member !== undefined && member !== null && (sensitive(key, member) || paths.has(memberPath))) {
+      if (member !== undefined && member !== null && (sensitive(key, member) || (checkPaths && paths.has(memberPath)))) {
         count++;
         next = replacement;
       } else {
