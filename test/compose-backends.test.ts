@@ -332,10 +332,12 @@ describe('the dashboard', () => {
   const targets = panels.flatMap((p) => (p.targets as Obj[]).map((t) => ({ panel: p, uid: (t.datasource ?? p.datasource).uid as string, expr: t.expr as string })));
   const vars = (q: string): string => q.replaceAll('$__auto', '5m').replaceAll('$role', '.+').replaceAll('$slow_ms', '1000');
   const KNOWN_METRICS = [
-    'tracebridge_logger_dropped_total', 'tracebridge_logger_queue_size', 'otelcol_exporter_send_failed_log_records_total',
-    'otelcol_exporter_enqueue_failed_log_records_total', 'otelcol_receiver_refused_log_records_total', 'otelcol_exporter_queue_size',
+    'tracebridge_logger_dropped_total', 'tracebridge_logger_queue_size', 'otelcol_exporter_send_failed_log_records',
+    'otelcol_exporter_enqueue_failed_log_records', 'otelcol_receiver_refused_log_records', 'otelcol_exporter_queue_size',
     'otelcol_exporter_queue_capacity',
   ];
+  /** The collector's counters: served without `_total` by this release (with it, once configured so). */
+  const COLLECTOR_COUNTERS = ['otelcol_exporter_send_failed_log_records', 'otelcol_exporter_enqueue_failed_log_records', 'otelcol_receiver_refused_log_records'];
 
   it('queries only provisioned data sources', () => {
     for (const t of targets) expect(dsByUid.has(t.uid), `${t.panel.title}: ${t.uid}`).toBe(true);
@@ -360,9 +362,17 @@ describe('the dashboard', () => {
     }
   });
 
+  it("queries the collector's counters under both spellings, with and without _total", () => {
+    const all = targets.map((t) => t.expr).join('\n');
+    for (const name of COLLECTOR_COUNTERS) {
+      expect(all, name).toContain(`{__name__=~"${name}(_total)?"}`);
+      expect(all, `${name}_total alone would find nothing on this collector release`).not.toMatch(new RegExp(`\\b${name}_total\\b`));
+    }
+  });
+
   it('covers error rate by agent and component, volume by level, slow operations and drops', () => {
     const all = targets.map((t) => t.expr).join('\n');
-    for (const needle of ['by (service_instance_id)', 'by (scope_name)', 'by (level)', 'unwrap performance_duration_ms', 'performance_duration_ms > $slow_ms', 'tracebridge_logger_dropped_total', 'tracebridge_logger_queue_size', 'otelcol_exporter_send_failed_log_records_total', 'otelcol_exporter_queue_size']) {
+    for (const needle of ['by (service_instance_id)', 'by (scope_name)', 'by (level)', 'unwrap performance_duration_ms', 'performance_duration_ms > $slow_ms', 'tracebridge_logger_dropped_total', 'tracebridge_logger_queue_size', 'otelcol_exporter_send_failed_log_records', 'otelcol_exporter_queue_size']) {
       expect(all, needle).toContain(needle);
     }
   });

@@ -1,6 +1,8 @@
 // The collector's wiring in the compose stack: the environment stack.yaml gives it must name the
-// compose services on the ports they listen on, and collector/config.yaml + profiles/lgtm.yaml,
-// merged the way the collector merges them, must use that environment to reach those services.
+// compose services on the ports they listen on, and the files its command loads (collector/config.yaml,
+// profiles/lgtm.yaml, derived-metrics.yaml, secure-receivers.yaml; tenants.yaml with
+// compose.tenants.yaml), merged the way the collector merges them, must use that environment to reach
+// those services.
 // The checker is exercised on an example configuration and on broken variants (so it can fail), then
 // run on the real files. What the profile does with real data is test/collector-lgtm.test.ts.
 import { readFileSync } from 'node:fs';
@@ -123,6 +125,8 @@ function merge(base: unknown, over: unknown): unknown {
 }
 
 const ENV_REF = /\$\{(?:env:)?([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+/** The innermost references only (a default holding no further reference), to resolve nested ones inside out. */
+const INNER_ENV_REF = /\$\{(?:env:)?([A-Za-z_][A-Za-z0-9_]*)(?::-((?:(?!\$\{)[^}])*))?\}/g;
 function strings(node: unknown, out: string[] = []): string[] {
   if (typeof node === 'string') out.push(node);
   else if (Array.isArray(node)) for (const n of node) strings(n, out);
@@ -130,8 +134,14 @@ function strings(node: unknown, out: string[] = []): string[] {
   return out;
 }
 /** A config value as the collector would see it inside the compose collector container. */
-const resolve = (value: unknown, env: Map<string, string>): string =>
-  String(value ?? '').replace(ENV_REF, (_all, name: string, fallback?: string) => env.get(name) ?? fallback ?? '');
+function resolve(value: unknown, env: Map<string, string>): string {
+  let out = String(value ?? '');
+  for (let before = ''; before !== out; ) {
+    before = out;
+    out = out.replace(INNER_ENV_REF, (_all, name: string, fallback?: string) => env.get(name) ?? fallback ?? '');
+  }
+  return out;
+}
 
 interface Endpoint { host: string; port: string }
 function endpointOf(value: string): Endpoint | undefined {
@@ -167,10 +177,29 @@ function collectorProblems(config: Obj, env: Map<string, string>): string[] {
     }
   }
 
-  // Exporters reach compose services on ports they listen on.
+  // Exporters reach compose services on ports they listen on. Only exporters some pipeline uses: the
+  // collector builds nothing else (collector/tenants.yaml leaves lgtm's single-tenant Loki exporter
+  // defined and unused).
+  const used = new Set(Object.values(pipelines).flatMap((p) => (p.exporters ?? []) as string[]));
   const targetOf = new Map<string, Endpoint>();
+  const httpReceiver = (Object.entries(receivers).find(([id]) => isType(id, 'otlp'))?.[1]?.protocols?.http ?? {}) as Obj;
+  const ownHttp = endpointOf(resolve(httpReceiver.endpoint, env));
   for (const [id, cfg] of Object.entries(exporters)) {
+    if (!used.has(id)) continue;
     if (isType(id, 'debug', 'file', 'nop')) continue;
+    // The loopback of sources.yaml and derived-metrics.yaml: OTLP/HTTP into this collector's own
+    // receiver, which hands it to the profile's pipelines. Allowed without a persistent queue (a send
+    // returns once the receiving pipeline took the data: the queues are there), but it must retry
+    // forever and, where the receiver wants a token, carry it (else every send is a 401).
+    const own = endpointOf(resolve(cfg.endpoint, env));
+    const loopbackHosts = ['0.0.0.0', '127.0.0.1', 'localhost', 'collector'];
+    if (isType(id, 'otlp_http', 'otlphttp') && own && ownHttp && own.port === ownHttp.port && loopbackHosts.includes(own.host)) {
+      const retry = (cfg.retry_on_failure ?? {}) as Obj;
+      if (retry.enabled === false || resolve(retry.max_elapsed_time, env) !== '0') problems.push(`${id}: retry_on_failure must be enabled with max_elapsed_time: 0 (never give up)`);
+      const wanted = httpReceiver.auth?.authenticator as string | undefined;
+      if (wanted !== undefined && cfg.auth?.authenticator !== wanted) problems.push(`${id} sends to this collector's receiver without its authenticator ${wanted}`);
+      continue;
+    }
     if (isType(id, 'prometheus')) {
       const ep = endpointOf(resolve(cfg.endpoint, env));
       if (!ep || ep.host !== '0.0.0.0' || !SCRAPED.includes(ep.port)) problems.push(`${id} listens on ${cfg.endpoint}, not on 0.0.0.0 at a port Prometheus scrapes`);
@@ -388,17 +417,19 @@ describe(collectorProblems, () => {
   });
 });
 
-const BASE = 'collector/config.yaml';
-const PROFILE = 'collector/profiles/lgtm.yaml';
+/** The collector files compose runs, in order (stack.yaml's collector command). */
+const COMPOSE_FILES = ['collector/config.yaml', 'collector/profiles/lgtm.yaml', 'collector/derived-metrics.yaml', 'collector/secure-receivers.yaml'];
 
-describe('collector/config.yaml + collector/profiles/lgtm.yaml in the compose stack', () => {
-  const load = (rel: string): Obj => (parseYaml(read(rel)) ?? {}) as Obj;
+describe('collector/config.yaml + profiles/lgtm.yaml + derived-metrics.yaml + secure-receivers.yaml in the compose stack', () => {
+  // `merge: true`: collector/tenants.yaml copies one exporter into others with YAML merge keys (`<<:`),
+  // which the collector's YAML reader applies.
+  const load = (rel: string): Obj => (parseYaml(read(rel), { merge: true }) ?? {}) as Obj;
 
   it('are run by compose with exactly the files and feature gates the collector tests run', () => {
     const command = services.collector!.command as string[];
-    expect(command.filter((a) => a.startsWith('--config='))).toEqual(['--config=/etc/otelcol/config.yaml', '--config=/etc/otelcol/profiles/lgtm.yaml']);
+    expect(command.filter((a) => a.startsWith('--config='))).toEqual(COMPOSE_FILES.map((rel) => `--config=/etc/otelcol/${rel.slice('collector/'.length)}`));
     // config.yaml's header documents the gates it needs; test/collector-lgtm.test.ts runs with the same.
-    const documented = [BASE, PROFILE].map((rel) => /--feature-gates=(\S+)/.exec(read(rel))?.[1]).filter(Boolean);
+    const documented = COMPOSE_FILES.map((rel) => /--feature-gates=(\S+)/.exec(read(rel))?.[1]).filter(Boolean);
     const wanted = new Set(documented.flatMap((g) => g!.split(',')));
     const given = new Set(command.filter((a) => a.startsWith('--feature-gates=')).flatMap((a) => a.slice('--feature-gates='.length).split(',')));
     expect([...given].sort()).toEqual([...wanted].sort());
@@ -406,7 +437,29 @@ describe('collector/config.yaml + collector/profiles/lgtm.yaml in the compose st
   });
 
   it('reach every compose service they export to, with the environment stack.yaml gives them', () => {
-    const effective = merge(load(BASE), load(PROFILE)) as Obj;
+    const effective = COMPOSE_FILES.map(load).reduce((a, b) => merge(a, b)) as Obj;
     expect(collectorProblems(effective, collectorEnv)).toEqual([]);
+  });
+
+  it('would flag the loopback without the token once the receivers want one', () => {
+    const effective = COMPOSE_FILES.map(load).reduce((a, b) => merge(a, b)) as Obj;
+    const noToken = merge(effective, { exporters: { 'otlp_http/loopback': { auth: null } } }) as Obj;
+    expect(collectorProblems(noToken, collectorEnv)).toContain("otlp_http/loopback sends to this collector's receiver without its authenticator bearertokenauth/otlp");
+    const giveUp = merge(effective, { exporters: { 'otlp_http/loopback': { retry_on_failure: { max_elapsed_time: '300s' } } } }) as Obj;
+    expect(collectorProblems(giveUp, collectorEnv)).toContain('otlp_http/loopback: retry_on_failure must be enabled with max_elapsed_time: 0 (never give up)');
+  });
+
+  it('with compose.tenants.yaml, reach Loki once per tenant, each with its X-Scope-OrgID', () => {
+    const overlay = (parseYaml(read('compose/tenants.yaml')) as Obj).services.collector as Obj;
+    const files = (overlay.command as string[]).filter((a) => a.startsWith('--config=')).map((a) => `collector/${a.slice('--config=/etc/otelcol/'.length)}`);
+    expect(files).toEqual([...COMPOSE_FILES, 'collector/tenants.yaml']);
+    const env = new Map([...collectorEnv, ...Object.entries(overlay.environment as Record<string, string>).map(([k, v]): [string, string] => [k, composeValue(String(v))])]);
+    const effective = files.map(load).reduce((a, b) => merge(a, b)) as Obj;
+    expect(collectorProblems(effective, env)).toEqual([]);
+    const used = new Set(Object.values(effective.service.pipelines as Record<string, Obj>).flatMap((p) => p.exporters as string[]));
+    const tenants = Object.entries(effective.exporters as Record<string, Obj>)
+      .filter(([id, cfg]) => used.has(id) && endpointOf(resolve(cfg.endpoint, env))?.host === 'loki')
+      .map(([, cfg]) => resolve(cfg.headers?.['X-Scope-OrgID'], env));
+    expect(tenants.sort()).toEqual(['alpha', 'beta', 'default']);
   });
 });

@@ -22,6 +22,9 @@ const addFormats = ((addFormatsModule as any).default ?? addFormatsModule) as (a
 const entry = parseYaml(read('compose/compose.yaml')) as Obj;
 const stack = parseYaml(read('compose/stack.yaml')) as Obj;
 const services = stack.services as Record<string, Obj>;
+/** compose.tenants.yaml: the same stack with tenants.yaml merged over it (Loki tenants). */
+const tenantsEntry = parseYaml(read('compose/compose.tenants.yaml')) as Obj;
+const tenantsOverlay = parseYaml(read('compose/tenants.yaml')) as Obj;
 
 /** KEY=VALUE lines of an env file; comments and blank lines skipped. */
 function parseEnvFile(text: string): Map<string, string> {
@@ -99,6 +102,25 @@ function interpolateDoc(node: unknown, env: Map<string, string>): unknown {
 }
 
 const SECRET_NAMES = [...new Set(varUses(stack).map((u) => u.name).filter(isSecretName))];
+
+/**
+ * Compose's merge of an override over a model, for what tenants.yaml uses: maps merge, `command` is
+ * replaced, `volumes` are added to (an entry with the same target replaces the earlier one).
+ */
+function mergeCompose(base: unknown, over: unknown, key = ''): unknown {
+  if (over === undefined) return base;
+  if (key === 'volumes' && Array.isArray(base) && Array.isArray(over)) {
+    const target = (v: string): string => v.split(':')[1] ?? v;
+    return [...(base as string[]).filter((b) => !(over as string[]).some((o) => target(o) === target(b))), ...(over as string[])];
+  }
+  if (base && over && typeof base === 'object' && typeof over === 'object' && !Array.isArray(base) && !Array.isArray(over)) {
+    const out: Obj = { ...(base as Obj) };
+    for (const [k, v] of Object.entries(over as Obj)) out[k] = mergeCompose(out[k], v, k);
+    return out;
+  }
+  return over;
+}
+const tenantsStack = mergeCompose(stack, tenantsOverlay) as Obj;
 /** .env plus stand-in secrets: what Compose would see after init-secrets.sh. */
 const fullEnv = new Map([...dotEnv, ...SECRET_NAMES.map((n): [string, string] => [n, 'x'.repeat(24)])]);
 const resolved = interpolateDoc(stack, fullEnv) as Obj;
@@ -148,6 +170,12 @@ describe('compose files against the Compose Specification schema', () => {
     expect(errorsOf(resolved)).toBe('');
   });
 
+  it('accepts compose.tenants.yaml, and stack.yaml with tenants.yaml merged over it', () => {
+    expect(errorsOf(tenantsEntry)).toBe('');
+    expect(errorsOf(tenantsStack)).toBe('');
+    expect(errorsOf(interpolateDoc(tenantsStack, fullEnv))).toBe('');
+  });
+
   it('rejects a service with a misspelt key (the validator is live)', () => {
     const broken = structuredClone(stack) as Obj;
     broken.services.loki.healthcheck.intervall = '10s';
@@ -164,7 +192,12 @@ describe('compose.yaml', () => {
   it('keeps secrets.env out of git and has init-secrets.sh write every secret with openssl', () => {
     expect(read('compose/.gitignore').split('\n')).toContain('secrets.env');
     const script = read('compose/init-secrets.sh');
-    for (const name of SECRET_NAMES) expect(script).toMatch(new RegExp(`${name}=\\$\\(openssl rand -hex \\d+\\)`));
+    for (const name of SECRET_NAMES) expect(script).toMatch(new RegExp(`\\badd ${name} "\\$\\(openssl rand -hex \\d+\\)"`));
+  });
+
+  it('has compose.tenants.yaml include stack.yaml with tenants.yaml over it, reading the same env files', () => {
+    expect(tenantsEntry.name).toBe(entry.name);
+    expect(tenantsEntry.include).toEqual([{ path: ['stack.yaml', 'tenants.yaml'], env_file: ['.env', 'secrets.env'] }]);
   });
 });
 
@@ -185,9 +218,22 @@ describe('mounted files', () => {
     }
   });
 
-  it('mounts collector/config.yaml and collector/profiles/lgtm.yaml, which exist', () => {
-    expect(collectorFiles.map((b) => b.source).sort()).toEqual(['../collector/config.yaml', '../collector/profiles/lgtm.yaml']);
+  it('mounts exactly the collector files its command loads (base, lgtm, derived metrics, secure receivers), which exist', () => {
+    expect(collectorFiles.map((b) => b.source).sort()).toEqual([
+      '../collector/config.yaml', '../collector/derived-metrics.yaml', '../collector/profiles/lgtm.yaml', '../collector/secure-receivers.yaml',
+    ]);
     for (const b of collectorFiles) expect(statSync(b.abs).isFile(), b.source).toBe(true);
+    const loaded = (services.collector!.command as string[]).filter((a) => a.startsWith('--config=')).map((a) => a.slice('--config='.length));
+    expect(collectorFiles.map((b) => b.target).sort()).toEqual([...loaded].sort());
+  });
+
+  it('with tenants.yaml, also mounts and loads collector/tenants.yaml', () => {
+    const collector = tenantsStack.services.collector as Obj;
+    const mounted = (collector.volumes as string[]).filter((v) => v.startsWith('../collector/')).map((v) => v.split(':'));
+    const loaded = (collector.command as string[]).filter((a) => a.startsWith('--config=')).map((a) => a.slice('--config='.length));
+    expect(mounted.map(([, target]) => target).sort()).toEqual([...loaded].sort());
+    expect(loaded.at(-1)).toBe('/etc/otelcol/tenants.yaml');
+    for (const [source] of mounted) expect(existsSync(path.resolve(COMPOSE_DIR, source!)), source).toBe(true);
   });
 
   it('mounts every config file a command points at', () => {
@@ -271,7 +317,8 @@ describe('images', () => {
 });
 
 describe('variables', () => {
-  const uses = varUses(stack);
+  // tenants.yaml is part of the stack's interface: its variables follow the same rules.
+  const uses = [...varUses(stack), ...varUses(tenantsOverlay)];
   const names = [...new Set(uses.map((u) => u.name))].sort();
 
   it('gives every ${VAR} a default or a :? error, and uses no bare $VAR', () => {
@@ -281,14 +328,14 @@ describe('variables', () => {
   });
 
   it('never gives a secret a default, and keeps secrets out of .env', () => {
-    expect(SECRET_NAMES.sort()).toEqual(['GRAFANA_ADMIN_PASSWORD', 'S3_ACCESS_KEY', 'S3_SECRET_KEY']);
+    expect(SECRET_NAMES.sort()).toEqual(['GRAFANA_ADMIN_PASSWORD', 'OTLP_BEARER_TOKEN', 'S3_ACCESS_KEY', 'S3_SECRET_KEY']);
     for (const u of uses.filter((x) => isSecretName(x.name))) expect(u.op, u.name).toBe(':?');
     for (const key of dotEnv.keys()) expect(isSecretName(key), `${key} is a secret in .env`).toBe(false);
   });
 
   it('defines in .env every non-secret variable, with the same value as any inline default', () => {
     for (const name of names.filter((n) => !isSecretName(n))) expect(dotEnv.has(name), `${name} missing from .env`).toBe(true);
-    for (const key of dotEnv.keys()) expect(names, `.env sets ${key}, which stack.yaml never reads`).toContain(key);
+    for (const key of dotEnv.keys()) expect(names, `.env sets ${key}, which neither stack.yaml nor tenants.yaml reads`).toContain(key);
     for (const u of uses.filter((x) => x.op === ':-' || x.op === '-')) {
       expect(u.arg, `default of ${u.name} differs from .env`).toBe(dotEnv.get(u.name));
     }
@@ -325,7 +372,9 @@ describe('variables', () => {
 
   it('refuses to interpolate when a secret is missing', () => {
     const withoutSecrets = new Map(dotEnv);
-    expect(() => interpolateDoc(stack, withoutSecrets)).toThrow(/GRAFANA_ADMIN_PASSWORD|S3_ACCESS_KEY|S3_SECRET_KEY/);
+    expect(() => interpolateDoc(stack, withoutSecrets)).toThrow(/GRAFANA_ADMIN_PASSWORD|S3_ACCESS_KEY|S3_SECRET_KEY|OTLP_BEARER_TOKEN/);
+    const withoutToken = new Map([...fullEnv].filter(([k]) => k !== 'OTLP_BEARER_TOKEN'));
+    expect(() => interpolateDoc(stack, withoutToken)).toThrow(/OTLP_BEARER_TOKEN/);
   });
 });
 
@@ -366,15 +415,34 @@ describe('services', () => {
     }
   });
 
-  it('publishes only Grafana and the OTLP ports, on BIND_ADDRESS', () => {
-    const published = Object.entries(resolved.services as Record<string, Obj>)
-      .filter(([, s]) => s.ports)
-      .map(([name, s]) => [name, (s.ports as string[]).map((p) => p.split(':').at(-1)).sort()]);
-    expect(Object.fromEntries(published)).toEqual({ collector: ['4317', '4318'], grafana: ['3000'] });
-    for (const s of Object.values(services)) {
-      for (const p of (s.ports ?? []) as string[]) expect(p.startsWith('${BIND_ADDRESS:-127.0.0.1}:'), p).toBe(true);
+  it('publishes only Grafana and the OTLP ports, on BIND_ADDRESS, with or without tenants.yaml', () => {
+    for (const model of [stack, tenantsStack]) {
+      const published = Object.entries((interpolateDoc(model, fullEnv) as Obj).services as Record<string, Obj>)
+        .filter(([, s]) => s.ports)
+        .map(([name, s]) => [name, (s.ports as string[]).map((p) => p.split(':').at(-1)).sort()]);
+      expect(Object.fromEntries(published)).toEqual({ collector: ['4317', '4318'], grafana: ['3000'] });
+      for (const s of Object.values(model.services as Record<string, Obj>)) {
+        for (const p of (s.ports ?? []) as string[]) expect(p.startsWith('${BIND_ADDRESS:-127.0.0.1}:'), p).toBe(true);
+        expect(s.network_mode, 'host networking would bypass the published ports').toBeUndefined();
+      }
     }
     expect(dotEnv.get('BIND_ADDRESS')).toBe('127.0.0.1');
+  });
+
+  it('makes the demo agent send the collector token the standard way', () => {
+    const env = services['demo-agent']!.environment as Record<string, string>;
+    expect(env.OTEL_EXPORTER_OTLP_HEADERS).toMatch(/^Authorization=Bearer%20\$\{OTLP_BEARER_TOKEN:\?[^}]+\}$/);
+  });
+
+  it('with tenants.yaml, turns on Loki multi-tenancy and has Grafana read every tenant', () => {
+    const loki = tenantsStack.services.loki as Obj;
+    expect(loki.command).toEqual(expect.arrayContaining(['-config.file=/etc/loki/loki.yaml', '-auth.enabled=true', '-querier.multi-tenant-queries-enabled=true']));
+    const grafana = interpolateDoc(tenantsStack.services.grafana, fullEnv) as Obj;
+    expect(grafana.environment.LOKI_QUERY_TENANTS).toBe('alpha|beta|default');
+    expect((resolved.services.grafana as Obj).environment.LOKI_QUERY_TENANTS).toBe('fake');
+    const ds = (parseYaml(read('compose/grafana/provisioning/datasources/datasources.yaml')) as Obj).datasources.find((d: Obj) => d.uid === 'loki');
+    expect(ds.jsonData.httpHeaderName1).toBe('X-Scope-OrgID');
+    expect(ds.secureJsonData.httpHeaderValue1).toBe('$LOKI_QUERY_TENANTS');
   });
 
   it('probes each service on the port it listens on', () => {
@@ -414,7 +482,7 @@ describe('services', () => {
 });
 
 describe('secrets', () => {
-  const composeFiles = ['compose/compose.yaml', 'compose/stack.yaml', 'compose/.env', 'compose/loki.yaml', 'compose/tempo.yaml', 'compose/prometheus.yml', 'compose/grafana/provisioning/datasources/datasources.yaml'];
+  const composeFiles = ['compose/compose.yaml', 'compose/stack.yaml', 'compose/compose.tenants.yaml', 'compose/tenants.yaml', 'compose/.env', 'compose/loki.yaml', 'compose/tempo.yaml', 'compose/prometheus.yml', 'compose/grafana/provisioning/datasources/datasources.yaml'];
 
   it('passes every credential through a required variable, never a literal', () => {
     for (const [name, s] of Object.entries(services)) {
@@ -440,7 +508,7 @@ describe('secrets', () => {
 
 describe('config files', () => {
   const files = [
-    'compose/compose.yaml', 'compose/stack.yaml', 'compose/.env', 'compose/.env.example', 'compose/.gitignore',
+    'compose/compose.yaml', 'compose/stack.yaml', 'compose/compose.tenants.yaml', 'compose/tenants.yaml', 'compose/.env', 'compose/.env.example', 'compose/.gitignore',
     'compose/loki.yaml', 'compose/tempo.yaml', 'compose/prometheus.yml', 'compose/init-secrets.sh',
     'compose/grafana/provisioning/datasources/datasources.yaml', 'compose/grafana/provisioning/dashboards/dashboards.yaml',
     'compose/alerts/tracebridge.rules.yml', 'compose/alerts/tracebridge.rules.test.yml',

@@ -62,6 +62,19 @@ describe('redaction', () => {
     expect(String(a['exception.stacktrace'])).not.toContain('sk_live');
   });
 
+  it('replaces the shortest matches of the patterns without `=` (15 characters), and numbers under password', async () => {
+    const { log, exporter } = inMemory();
+    log.info('short', { context: { a: 'Bearer abcdefgh', b: 'xoxb-0123456789', c: 'Bearer abcdefg', d: { password: 4321 } } });
+    await log.flush();
+    expect(exporter.getFinishedLogRecords()[0]?.attributes).toMatchObject({
+      'context.a': '[REDACTED]',
+      'context.b': '[REDACTED]',
+      'context.c': 'Bearer abcdefg',
+      'context.d.password': '[REDACTED]',
+    });
+    expect(log.stats().redacted).toBe(3);
+  });
+
   it('takes extra paths, keys and patterns, and can be turned off', async () => {
     const { log, exporter } = inMemory({ redact: { paths: ['context.user.email'], keys: ['ssn'], patterns: [/\b\d{4}-\d{4}-\d{4}-\d{4}\b/g], replacement: '***' } });
     log.info('pay', { context: { user: { email: 'a@b.c', ssn: '123' }, card: 'paid with 4111-1111-1111-1111' } });

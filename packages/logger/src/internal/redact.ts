@@ -22,8 +22,14 @@ export interface RedactionConfig {
   patterns: RegExp[];
 }
 
-/** The default sensitive key names (normalised). */
+/**
+ * The default sensitive key names (normalised): their value is replaced whatever its type, so a numeric
+ * PIN under `password` or an object under `credentials` goes too. The collector's transform/redact
+ * (collector/config.yaml) holds the same list; test/security-redaction.test.ts fails if they drift.
+ */
 export const DEFAULT_EXACT_KEYS: readonly string[] = [
+  'password',
+  'passwd',
   'authorization',
   'proxyauthorization',
   'cookie',
@@ -46,17 +52,30 @@ export const DEFAULT_EXACT_KEYS: readonly string[] = [
  */
 export const DEFAULT_KEY_PARTS: readonly string[] = ['password', 'passwd', 'secret', 'token', 'apikey', 'credential', 'privatekey'];
 
-/** Secret-looking substrings, replaced wherever they appear. */
+/**
+ * Secret-looking substrings, replaced wherever they appear, in this order. The collector's
+ * transform/redact applies the same expressions (rewritten for RE2) in the same order.
+ */
 export const DEFAULT_PATTERNS: readonly RegExp[] = [
   /\bBearer\s+[A-Za-z0-9\-._~+/]{8,}=*/g,
   /\b(?:AKIA|ASIA|AGPA|AIDA|AROA)[0-9A-Z]{16}\b/g,
   /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}/g,
   /\b(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?token)=[^\s&"']+/gi,
   /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g,
+  // Provider API keys by their published prefixes: what an agent holds most often (an LLM key in an
+  // error message, a GitHub token in a tool's output). OpenAI and Anthropic (`sk-…`, `sk-proj-…`,
+  // `sk-ant-…`), GitHub (`ghp_…` and kin, `github_pat_…`), Slack (`xoxb-…`), Google (`AIza…`).
+  /\b(?:sk-[A-Za-z0-9_-]{20,}|gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,}|xox[abposr]-[A-Za-z0-9-]{10,}|AIza[0-9A-Za-z_-]{35})/g,
 ];
 
+/**
+ * The shortest string a default pattern without `=` can match (`Bearer abcdefgh`, `xoxb-0123456789`).
+ * Shorter strings without `=` skip the patterns; test/security-redaction.test.ts holds the boundary.
+ */
+const MIN_MATCH_WITHOUT_EQUALS = 15;
+
 /** The cheap pre-check before running the patterns on a string: the letters every pattern needs. */
-const TRIGGER = /bearer|akia|asia|agpa|aida|aroa|eyj|=|private key/i;
+const TRIGGER = /bearer|akia|asia|agpa|aida|aroa|eyj|=|private key|sk-|gh[pousr]_|github_pat_|xox|aiza/i;
 
 /** A shallow copy that survives throwing getters (`{ ...obj }` would rethrow). */
 function copyOf(obj: Record<string, unknown>, keys: string[]): Record<string, unknown> {
@@ -93,9 +112,10 @@ export function createRedactor(config: RedactionConfig): (record: Record<string,
   const redactString = (s: string): string => {
     // The quick test skips the regular expressions for the vast majority of strings; custom patterns
     // have no known trigger, so they always run.
-    // Every default pattern needs a `=` or at least 20 characters (a bearer token, a key id, a JWT, a key
-    // block), so most values (ids, names, short words) are decided without a regular expression.
-    if (!customPatterns && ((s.length < 20 && s.indexOf('=') < 0) || !TRIGGER.test(s))) return s;
+    // Every default pattern needs a `=` or at least 15 characters (the shortest matches: `Bearer` + a
+    // space + 8 token characters, and a Slack `xoxb-` + 10), so most values (ids, names, short words)
+    // are decided without a regular expression.
+    if (!customPatterns && ((s.length < MIN_MATCH_WITHOUT_EQUALS && s.indexOf('=') < 0) || !TRIGGER.test(s))) return s;
     let out = s;
     for (const p of patterns) {
       p.lastIndex = 0;
