@@ -8,7 +8,10 @@ export interface RunResult {
   name: string;
   emitted: number;
   delivered: number;
+  /** Records sent that never arrived. */
   dropped: number;
+  /** Records that arrived more than once (a transport that re-sends a batch it thinks failed). */
+  duplicates: number;
   /** Records acknowledged per second, from the first call to the last record received. */
   deliveredPerSec: number;
   /** Agent CPU time (all threads) per delivered record. */
@@ -45,7 +48,8 @@ export async function runAgent(sink: SinkProcess, name: string, mode: 'burst' | 
     name,
     emitted: count,
     delivered,
-    dropped: count - delivered,
+    dropped: Math.max(0, count - delivered),
+    duplicates: Math.max(0, delivered - count),
     deliveredPerSec: delivered / seconds,
     cpuMicrosPerRecord: (report.cpuMicros as number) / Math.max(1, delivered),
     peakRssMb: (report.peakRss as number) / (1024 * 1024),
