@@ -57,7 +57,12 @@ export type DropReason =
   /** The JSON-lines sink could not write. */
   | 'sink_failed';
 
-/** What the logger did so far. Read with `stats()`; also exported as metrics when a MeterProvider exists. */
+/**
+ * What the logger did so far. Read with `stats()`; also exported as metrics when a MeterProvider exists.
+ * Every snapshot adds up, even while records are moving between threads:
+ * `emitted = exported + queued + dropped + sampledOut` (with output `jsonl`, `written` in place of
+ * `exported`; with output `both`, the file is a second copy, so its `sink_failed` drops are left out).
+ */
 export interface LoggerStats {
   /** Records accepted by a log call (enabled level). */
   emitted: number;
@@ -71,7 +76,10 @@ export interface LoggerStats {
   droppedBy: Record<DropReason, number>;
   /** Records that went through the disk spill because the in-memory queue was full. */
   spilled: number;
-  /** Records waiting in memory or on disk right now. */
+  /**
+   * Records accepted and not yet settled right now: in memory, on disk, in flight to the collector, or
+   * held by trace-aware sampling.
+   */
   queued: number;
   /** Bytes waiting in the in-memory queue right now. */
   queuedBytes: number;

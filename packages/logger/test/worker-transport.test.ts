@@ -6,7 +6,7 @@ import { context, trace } from '@opentelemetry/api';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger, withCorrelation } from '@tracebridge/logger';
-import type { Logger, LoggerOptions } from '@tracebridge/logger';
+import type { Logger, LoggerOptions, LoggerStats } from '@tracebridge/logger';
 import { mapRecord, toKeyValues, validate } from '@tracebridge/schema';
 import { OtlpSink, attr } from '../../../test/helpers/otlp-sink.js';
 
@@ -27,6 +27,21 @@ function logger(options: Partial<LoggerOptions>): Logger {
   const log = createLogger({ agentId: 'A1-haiku-001', component: 'redis_bus', handleExit: false, scheduleDelayMillis: 20, ...options });
   cleanup.push(() => log.shutdown());
   return log;
+}
+
+/** The identity users reconcile losses with (sampling is off in these tests, so sampledOut is 0). */
+function expectConsistent(stats: LoggerStats): void {
+  expect(stats.queued).toBeGreaterThanOrEqual(0);
+  expect(stats.exported + stats.queued + stats.dropped + stats.sampledOut).toBe(stats.emitted);
+}
+
+/** Polls `done` until it holds, failing after `ms`. */
+async function until(done: () => boolean, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`);
+    await sleep(10);
+  }
 }
 
 describe('the worker transport', () => {
@@ -94,14 +109,39 @@ describe('the worker transport', () => {
     process.on('warning', onWarning);
     cleanup.push(async () => void process.off('warning', onWarning));
     const log = logger({ endpoint: s.url, maxQueueBytes: 64 * 1024, spillDir: false, exportTimeoutMillis: 60_000, shutdownTimeoutMillis: 500 });
-    for (let i = 0; i < 20_000; i++) log.info('payload', { context: { i, blob: 'x'.repeat(100) } });
-    await sleep(50);
+    for (let i = 0; i < 20_000; i++) {
+      log.info('payload', { context: { i, blob: 'x'.repeat(100) } });
+      // Read while the worker is moving records from the ring into its batch: every snapshot adds up.
+      if (i % 250 === 0) expectConsistent(log.stats());
+    }
     const stats = log.stats();
     expect(stats.emitted).toBe(20_000);
     expect(stats.droppedBy.queue_full).toBeGreaterThan(10_000);
     expect(stats.exported).toBe(0);
     expect(stats.queued + stats.droppedBy.queue_full).toBe(20_000);
+    await until(() => warnings.some((w) => w.includes('full')));
     expect(warnings.filter((w) => w.includes('full'))).toHaveLength(1);
+  });
+
+  it('gives snapshots that add up at every instant while records move through ring, spill and exporter', async () => {
+    const s = await sink();
+    const log = logger({ endpoint: s.url, maxQueueBytes: 64 * 1024, maxExportBatchSize: 256 });
+    const n = 20_000;
+    let last = log.stats();
+    const check = (): void => {
+      const now = log.stats();
+      expectConsistent(now);
+      expect(now.exported).toBeGreaterThanOrEqual(last.exported);
+      expect(now.emitted).toBeGreaterThanOrEqual(last.emitted);
+      last = now;
+    };
+    for (let i = 0; i < n; i++) {
+      log.info('payload', { context: { i, blob: 'w'.repeat(100) } });
+      if (i % 200 === 0) check();
+    }
+    // The worker keeps exporting while this thread reads; sample until everything is settled.
+    await until(() => (check(), last.exported === n), 60_000);
+    expect(last).toMatchObject({ emitted: n, exported: n, queued: 0, dropped: 0 });
   });
 
   it('spills to disk when the queue is full and still delivers every record, in order', async () => {

@@ -38,6 +38,7 @@ export class InlineTransport implements Transport {
   closed = false;
 
   private readonly held: TraceBuffer<() => void> | undefined;
+  private readonly output: PipelineConfig['output'];
 
   constructor(
     config: PipelineConfig,
@@ -45,6 +46,7 @@ export class InlineTransport implements Transport {
     traceSampling?: { perTrace: number; maxTraces: number },
   ) {
     const s = this.s;
+    this.output = config.output;
     if (traceSampling !== undefined) this.held = new TraceBuffer(traceSampling.perTrace, traceSampling.maxTraces);
     this.pipeline = new RecordPipeline(
       config,
@@ -161,8 +163,7 @@ export class InlineTransport implements Transport {
   }
 
   stats(): LoggerStats {
-    const held = this.pipeline.held();
-    return readStats(this.s, held, 0);
+    return readStats(this.s, this.output, 0);
   }
 
   pending(): number {
@@ -193,7 +194,7 @@ export class DisabledTransport implements Transport {
     return Promise.resolve();
   }
   stats(): LoggerStats {
-    return readStats(createStatsMemory(false), 0, 0);
+    return readStats(createStatsMemory(false), 'otlp', 0);
   }
   pending(): number {
     return 0;

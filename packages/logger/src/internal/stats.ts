@@ -41,8 +41,20 @@ export function workerDropSlot(reason: 'queue_full' | 'export_failed' | 'sink_fa
   }
 }
 
-/** A snapshot of the counters; `queued`/`queuedBytes` come from the transport. */
-export function readStats(s: Float64Array, queued: number, queuedBytes: number): LoggerStats {
+/**
+ * A snapshot of the counters. `queued` is every record accepted and not yet settled: in the ring, on its
+ * way from the ring to the exporter, in the spill, in the batch or in flight, or held by trace-aware
+ * sampling. It is what remains once the settled outcomes are taken away, read once each, so that at any
+ * instant `emitted = delivered + queued + dropped + sampledOut` (delivered: `exported`, or `written` when
+ * the output is JSON lines only). Adding up places instead (ring + spill + batch, as before) misses the
+ * records a thread is moving between two of them at that instant; those are not lost, only in transit.
+ * `queuedBytes` comes from the transport.
+ */
+export function readStats(s: Float64Array, output: 'otlp' | 'jsonl' | 'both', queuedBytes: number): LoggerStats {
+  const emitted = s[S_EMITTED] as number;
+  const exported = s[S_EXPORTED] as number;
+  const written = s[S_WRITTEN] as number;
+  const sampledOut = s[S_SAMPLED_OUT] as number;
   const droppedBy: Record<DropReason, number> = {
     queue_full: (s[S_DROP_QUEUE_FULL] as number) + (s[S_DROP_QUEUE_FULL_WORKER] as number),
     export_failed: s[S_DROP_EXPORT_FAILED] as number,
@@ -53,18 +65,22 @@ export function readStats(s: Float64Array, queued: number, queuedBytes: number):
   };
   let dropped = 0;
   for (const k of Object.keys(droppedBy) as DropReason[]) dropped += droppedBy[k];
+  // With output `both` a record is settled by its OTLP outcome; the file is a second copy, and a line the
+  // file could not take is still exported (sink_failed then counts a lost copy, not a lost record).
+  const delivered = output === 'jsonl' ? written : exported;
+  const settledDrops = output === 'both' ? dropped - droppedBy.sink_failed : dropped;
   return {
-    emitted: s[S_EMITTED] as number,
-    exported: s[S_EXPORTED] as number,
-    written: s[S_WRITTEN] as number,
+    emitted,
+    exported,
+    written,
     dropped,
     droppedBy,
     spilled: s[S_SPILLED] as number,
-    queued,
+    queued: emitted - delivered - settledDrops - sampledOut,
     queuedBytes,
     invalidFields: s[S_INVALID] as number,
     redacted: s[S_REDACTED] as number,
-    sampledOut: s[S_SAMPLED_OUT] as number,
+    sampledOut,
     restored: s[S_RESTORED] as number,
   };
 }

@@ -410,7 +410,7 @@ export class WorkerTransport implements Transport {
   }
 
   stats(): LoggerStats {
-    return readStats(this.s, this.queued(), this.ring.usedBytes());
+    return readStats(this.s, this.options.pipeline.output, this.ring.usedBytes());
   }
 
   async flush(timeoutMillis: number): Promise<boolean> {
