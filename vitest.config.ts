@@ -1,13 +1,43 @@
 import { defineConfig } from 'vitest/config';
 
+// Two projects: `unit` (each package's own tests: no set-up, no Go, seconds) and `integration` (test/<area>/:
+// the real collector, stores and programs). `npm run test:unit` runs the first alone; `npm test` runs both,
+// unit first, so a broken package fails before minutes of integration tests start.
 export default defineConfig({
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],
-    // Tests that spawn real processes (CLI, collector, stores) need more than the 5 s default.
-    testTimeout: 120_000,
-    hookTimeout: 120_000,
+    // Child processes, not worker threads: several tests spawn processes, change env or signal handlers,
+    // and the logger itself runs worker threads.
     pool: 'forks',
-    // The real collector and stores are built (or found in the machine cache) before any test runs.
-    globalSetup: ['test/global-setup.ts'],
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['packages/*/test/**/*.test.ts'],
+          // Some unit tests spawn `node` on a fixture (the --import bootstrap, exit handling): a few seconds
+          // each on a busy 2-core machine, never minutes.
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/**/*.test.ts'],
+          // Tests that spawn real processes (CLI, collector, stores) need more than the 5 s default.
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          // The real collector and stores are built (or found in the machine cache) before any test runs.
+          globalSetup: ['test/global-setup.ts'],
+          // Most files start a collector and one or more stores (a stack of 3–6 processes); more than two
+          // such files at once starve each other on a 2-core machine, and waits meant for a slow CI then
+          // run out. vitest's default (cores − 1) is already 1 there; this caps bigger machines too.
+          maxWorkers: 2,
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });

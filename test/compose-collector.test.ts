@@ -437,12 +437,12 @@ describe('collector/config.yaml + profiles/lgtm.yaml + derived-metrics.yaml + se
   });
 
   it('reach every compose service they export to, with the environment stack.yaml gives them', () => {
-    const effective = COMPOSE_FILES.map(load).reduce((a, b) => merge(a, b)) as Obj;
+    const effective = COMPOSE_FILES.map(load).reduce((a, b) => merge(a, b) as Obj);
     expect(collectorProblems(effective, collectorEnv)).toEqual([]);
   });
 
   it('would flag the loopback without the token once the receivers want one', () => {
-    const effective = COMPOSE_FILES.map(load).reduce((a, b) => merge(a, b)) as Obj;
+    const effective = COMPOSE_FILES.map(load).reduce((a, b) => merge(a, b) as Obj);
     const noToken = merge(effective, { exporters: { 'otlp_http/loopback': { auth: null } } }) as Obj;
     expect(collectorProblems(noToken, collectorEnv)).toContain("otlp_http/loopback sends to this collector's receiver without its authenticator bearertokenauth/otlp");
     const giveUp = merge(effective, { exporters: { 'otlp_http/loopback': { retry_on_failure: { max_elapsed_time: '300s' } } } }) as Obj;
@@ -454,7 +454,7 @@ describe('collector/config.yaml + profiles/lgtm.yaml + derived-metrics.yaml + se
     const files = (overlay.command as string[]).filter((a) => a.startsWith('--config=')).map((a) => `collector/${a.slice('--config=/etc/otelcol/'.length)}`);
     expect(files).toEqual([...COMPOSE_FILES, 'collector/tenants.yaml']);
     const env = new Map([...collectorEnv, ...Object.entries(overlay.environment as Record<string, string>).map(([k, v]): [string, string] => [k, composeValue(String(v))])]);
-    const effective = files.map(load).reduce((a, b) => merge(a, b)) as Obj;
+    const effective = files.map(load).reduce((a, b) => merge(a, b) as Obj);
     expect(collectorProblems(effective, env)).toEqual([]);
     const used = new Set(Object.values(effective.service.pipelines as Record<string, Obj>).flatMap((p) => p.exporters as string[]));
     const tenants = Object.entries(effective.exporters as Record<string, Obj>)

@@ -125,7 +125,7 @@ describe(readRemoteTimelineData, () => {
       level: 'ERROR',
       scope: 'coordinator',
       agent: 'C0-opus-001',
-      exception: { type: 'ValueError', message: 'boom' },
+      exception: expect.objectContaining({ type: 'ValueError', message: 'boom' }),
       attributes: { 'correlation.id': CID, context_task: 'parse' },
     } satisfies Partial<TimelineLogRow>);
   });
