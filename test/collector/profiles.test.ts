@@ -1,0 +1,89 @@
+// `otelcol validate` on the configurations users run: collector/config.yaml with each profile in
+// collector/profiles/ (found on disk, so a new backend profile is covered the day it is added), with the
+// feature gates the files name, in an environment that sets nothing (every ${env:...} must have a default).
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { COLLECTOR_DIR, collectorBinary, collectorFeatureGates } from '../helpers/collector.js';
+
+const BASE = path.join(COLLECTOR_DIR, 'config.yaml');
+const PROFILES = readdirSync(path.join(COLLECTOR_DIR, 'profiles'))
+  .filter((f) => f.endsWith('.yaml'))
+  .sort()
+  .map((f) => f.slice(0, -'.yaml'.length));
+
+/** Runs `otelcol validate` on the base and `configs`; resolves with its exit code and output. */
+async function validate(configs: string[], gates: string[]): Promise<{ code: number | null; output: string }> {
+  const args = ['validate', '--config', BASE];
+  for (const c of configs) args.push('--config', c);
+  if (gates.length > 0) args.push(`--feature-gates=${gates.join(',')}`);
+  const child = spawn(await collectorBinary(), args, { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', resolve);
+  });
+  return { code, output };
+}
+
+function profilePath(name: string): string {
+  return path.join(COLLECTOR_DIR, 'profiles', `${name}.yaml`);
+}
+
+describe('otelcol validate', () => {
+  it('finds the profiles', () => {
+    expect(PROFILES).toEqual(expect.arrayContaining(['debug', 'local']));
+  });
+
+  it.each(PROFILES)('accepts config.yaml + profiles/%s.yaml', async (name) => {
+    const { code, output } = await validate([profilePath(name)], collectorFeatureGates(BASE, profilePath(name)));
+    expect(output).toBe('');
+    expect(code).toBe(0);
+  });
+
+  it('refuses a profile that sends to an exporter nobody declared', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'tb-profile-'));
+    const broken = path.join(dir, 'broken.yaml');
+    writeFileSync(
+      broken,
+      [
+        'exporters:',
+        '  debug: {}',
+        'service:',
+        '  extensions: [health_check]',
+        '  pipelines:',
+        '    logs:',
+        '      receivers: [otlp]',
+        '      processors: [memory_limiter, batch]',
+        '      exporters: [debug, otlp_http/nowhere]',
+        '',
+      ].join('\n'),
+    );
+    const { code, output } = await validate([broken], collectorFeatureGates(BASE));
+    expect(code).not.toBe(0);
+    expect(output).toMatch(/otlp_http\/nowhere/);
+  });
+
+  it('refuses config.yaml without the feature gates it names', async () => {
+    expect(collectorFeatureGates(BASE)).toEqual(['ottl.functions.enableLambda', 'transform.flatten.logs']);
+    const { code, output } = await validate([profilePath('local')], []);
+    expect(code).not.toBe(0);
+    expect(output).toMatch(/ottl\.functions\.enableLambda/);
+  });
+});
+
+describe('the run command in each profile', () => {
+  // The gates are needed by config.yaml, which every profile is run with: a command that leaves them out
+  // does not start.
+  it.each(PROFILES)('of profiles/%s.yaml passes the feature gates config.yaml needs', (name) => {
+    const gates = collectorFeatureGates(profilePath(name));
+    expect(gates, `collector/profiles/${name}.yaml names no --feature-gates=${collectorFeatureGates(BASE).join(',')}`).toEqual(
+      expect.arrayContaining(collectorFeatureGates(BASE)),
+    );
+    expect(readFileSync(profilePath(name), 'utf8')).toMatch(/^#\s+otelcol-tracebridge --config collector\/config\.yaml --config collector\/profiles\//m);
+  });
+});

@@ -1,0 +1,404 @@
+// Secrets never reach a store, on either side: the logger's redaction (packages/logger, on by default)
+// and the collector's transform/redact (collector/config.yaml), which every profile runs on every logs
+// and traces pipeline for what never went through the logger: the file route, third-party SDKs,
+// `sendRecords` (which sends records as they are) and a logger with redaction off.
+//
+// What is compared: a record holding the default secrets at several depths, and secret-looking
+// strings, sent (1) through the logger to an OTLP sink, and through the real collector (`local`
+// profile) (2) from the logger with redaction on, (3) from the logger with redaction off, (4) raw with
+// sendRecords, (5) as a line of a JSON-lines file the file route tails. Every route must give the same
+// attributes and body, with every secret replaced by `[REDACTED]`. Then a corpus of keys and strings
+// (every default name in several spellings, every pattern with its edge cases) checks that the
+// collector's RE2 rules give exactly what the logger's JavaScript rules give, and the names and
+// patterns in the collector file are checked against the logger's own lists, so neither can drift.
+import { readFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { InMemoryLogRecordExporter } from '@opentelemetry/sdk-logs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { readRequests } from '@tracebridge/cli';
+import { createLogger, sendRecords } from '@tracebridge/logger';
+import type { Logger } from '@tracebridge/logger';
+import { fromKeyValues } from '@tracebridge/schema';
+import type { ExportLogsServiceRequest } from '@tracebridge/schema';
+// The logger's default lists: internal, read from the built package so this test holds the collector
+// to exactly what the logger ships.
+import { DEFAULT_EXACT_KEYS, DEFAULT_KEY_PARTS, DEFAULT_PATTERNS } from '../../packages/logger/dist/internal/redact.js';
+import { COLLECTOR_DIR, startCollector } from '../helpers/collector.js';
+import type { RunningCollector } from '../helpers/collector.js';
+import { OtlpSink } from '../helpers/otlp-sink.js';
+
+type Obj = Record<string, any>;
+const R = '[REDACTED]';
+
+// ---------------------------------------------------------------------------------------------
+// The record.
+
+// Built at run time, so no file of the repository holds a credential-shaped literal.
+const GITHUB_TOKEN = `ghp_${'a1B2'.repeat(9)}`;
+const OPENAI_KEY = `sk-proj-${'Xy9'.repeat(10)}`;
+const ANTHROPIC_KEY = `sk-ant-api03-${'q7W'.repeat(8)}`;
+const AWS_KEY_ID = `AKIA${'IOSFODNN7EXAMPL'}E`;
+const JWT = ['eyJhbGciOiJIUzI1NiJ9', 'eyJzdWIiOiIxMjMifQ', 'c2lnbmF0dXJl'].join('.');
+
+/** Every literal secret of the record: none may appear anywhere in what is stored. */
+const SECRETS = ['hunter2', 'pg-secret', 'dXNlcjpwYXNz', 'sid=abc', 'k-123', 's3cr3t', GITHUB_TOKEN, 'abc123', AWS_KEY_ID, 'abcdefghijklmnop', 'sess-7f3a9', 'tok-xyz', OPENAI_KEY, ANTHROPIC_KEY, JWT];
+
+const CONTEXT = {
+  password: 'hunter2',
+  db: { Password: 'pg-secret', host: 'db.local', pin: { pwd: 4321 } },
+  request: { headers: { Authorization: 'Basic dXNlcjpwYXNz', 'Set-Cookie': 'sid=abc', 'x-request-id': 'r-1' } },
+  user: { profile: { settings: { api_key: 'k-123', name: 'ada' } } },
+  credentials: { user: 'svc', secret: 's3cr3t' },
+  githubToken: GITHUB_TOKEN,
+  usage: { tokens: 1536, prompt_tokens: 12 },
+  note: `retry with token=abc123&page=2 and key ${AWS_KEY_ID}`,
+  argv: ['curl', '-H', 'Authorization: Bearer abcdefghijklmnop', 3],
+};
+const METADATA = { session: 'sess-7f3a9', url: 'https://x/?access_token=tok-xyz&b=1', model: { key: OPENAI_KEY }, auth: { jwt: JWT } };
+const MESSAGE = `upstream refused ${ANTHROPIC_KEY}`;
+const ERROR_MESSAGE = `401 with Bearer ${JWT}`;
+
+/** What every route must store for the record's context, metadata, body and exception message. */
+const EXPECTED: Obj = {
+  'context.password': R,
+  'context.db.Password': R,
+  'context.db.host': 'db.local',
+  'context.db.pin.pwd': R,
+  'context.request.headers.Authorization': R,
+  'context.request.headers.Set-Cookie': R,
+  'context.request.headers.x-request-id': 'r-1',
+  'context.user.profile.settings.api_key': R,
+  'context.user.profile.settings.name': 'ada',
+  // A sensitive name holding an object: the whole object goes, as one attribute.
+  'context.credentials': R,
+  'context.githubToken': R,
+  'context.usage.tokens': 1536,
+  'context.usage.prompt_tokens': 12,
+  'context.note': `retry with ${R}&page=2 and key ${R}`,
+  'context.argv': ['curl', '-H', `Authorization: ${R}`, 3],
+  'metadata.session': R,
+  'metadata.url': `https://x/?${R}&b=1`,
+  'metadata.model.key': R,
+  'metadata.auth.jwt': R,
+  body: `upstream refused ${R}`,
+  'exception.message': `401 with ${R}`,
+};
+
+function fileRecord(agentId: string): Obj {
+  return {
+    timestamp: '2026-01-02T03:04:05.678Z',
+    level: 'ERROR',
+    agent_id: agentId,
+    correlation_id: 'task-security',
+    component: 'auth',
+    message: MESSAGE,
+    context: CONTEXT,
+    metadata: METADATA,
+    error: { type: 'AuthError', message: ERROR_MESSAGE, stack: `AuthError: ${ERROR_MESSAGE}\n    at call (upstream.js:1:1)` },
+  };
+}
+
+/** The compared part of a stored record: context.*, metadata.*, the body and exception.message. */
+function view(attributes: Obj, body: unknown): Obj {
+  const out: Obj = {};
+  for (const [k, v] of Object.entries(attributes)) if (/^(context|metadata)\./.test(k) || k === 'exception.message') out[k] = v;
+  out.body = body;
+  return out;
+}
+
+function logRecordsOf(requests: readonly ExportLogsServiceRequest[]): Array<{ resource: Obj; attributes: Obj; body: unknown; raw: unknown }> {
+  return requests.flatMap((req) =>
+    (req.resourceLogs ?? []).flatMap((rl) =>
+      (rl.scopeLogs ?? []).flatMap((sl) =>
+        (sl.logRecords ?? []).map((lr) => ({ resource: fromKeyValues(rl.resource?.attributes), attributes: fromKeyValues(lr.attributes), body: lr.body?.stringValue, raw: { rl: rl.resource, lr } })),
+      ),
+    ),
+  );
+}
+
+/** The stored records of one agent, once `count` of them are there (bounded wait). */
+async function storedFor(collector: RunningCollector, agentId: string, count = 1, timeoutMs = 60_000): Promise<ReturnType<typeof logRecordsOf>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = logRecordsOf(await readRequests<ExportLogsServiceRequest>(collector.dataDir, 'logs', [])).filter((r) => r.resource['service.instance.id'] === agentId);
+    if (found.length >= count || Date.now() > deadline) {
+      expect(found.length, `records of ${agentId} (collector log: ${collector.output().slice(-3000)})`).toBe(count);
+      return found;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+const loggers: Logger[] = [];
+async function logThrough(options: { agentId: string; endpoint: string; redact?: false }): Promise<Logger> {
+  const log = createLogger({ agentId: options.agentId, component: 'auth', endpoint: options.endpoint, handleExit: false, ...(options.redact === false ? { redact: false } : {}) });
+  loggers.push(log);
+  const error = new Error(ERROR_MESSAGE);
+  error.name = 'AuthError';
+  log.error(MESSAGE, { context: CONTEXT, metadata: METADATA, error });
+  expect(await log.flush(15_000)).toBe(true);
+  return log;
+}
+
+let collector: RunningCollector;
+beforeAll(async () => {
+  collector = await startCollector({ profile: 'local' });
+  mkdirSync(path.join(collector.dataDir, 'agents'), { recursive: true });
+});
+afterAll(async () => {
+  await Promise.all(loggers.splice(0).map((l) => l.shutdown()));
+  await collector?.stop();
+});
+
+describe('a record holding secrets', () => {
+  it('leaves the logger (redaction on) with every secret replaced, counted in stats()', async () => {
+    const sink = await new OtlpSink().start();
+    try {
+      const log = await logThrough({ agentId: 'A1-sink-001', endpoint: sink.url });
+      const [r] = sink.records();
+      expect(view(fromKeyValues(r?.record.attributes), r?.record.body?.stringValue)).toEqual(EXPECTED);
+      const wire = JSON.stringify(sink.requests);
+      for (const secret of SECRETS) expect(wire, secret).not.toContain(secret);
+      expect(log.stats().redacted).toBeGreaterThanOrEqual(16);
+    } finally {
+      await sink.stop();
+    }
+  });
+
+  it('is stored the same, with every secret replaced, by every route through the collector', async () => {
+    const endpoint = `${collector.otlpHttp}/v1/logs`;
+    await logThrough({ agentId: 'A1-redacted-001', endpoint });
+    // The logger with redaction off and sendRecords send the secrets as they are: the collector cleans them.
+    await logThrough({ agentId: 'A1-raw-001', endpoint, redact: false });
+    await sendRecords([fileRecord('A1-sendrecords-001')], { endpoint, serviceName: '', resourceAttributes: {} });
+    writeFileSync(path.join(collector.dataDir, 'agents', 'secrets.jsonl'), `${JSON.stringify(fileRecord('A1-file-001'))}\n`);
+
+    for (const agent of ['A1-redacted-001', 'A1-raw-001', 'A1-sendrecords-001', 'A1-file-001']) {
+      const [stored] = await storedFor(collector, agent);
+      expect(view(stored!.attributes, stored!.body), agent).toEqual(EXPECTED);
+      const text = JSON.stringify(stored!.raw);
+      for (const secret of SECRETS) expect(text, `${agent}: ${secret}`).not.toContain(secret);
+    }
+    expect(collector.output()).not.toMatch(/failed to execute statement/);
+  });
+
+  it('has the span attributes and exception events of traces cleaned too', async () => {
+    const attr = (key: string, value: Obj) => ({ key, value });
+    const body = {
+      resourceSpans: [{
+        resource: { attributes: [attr('service.name', { stringValue: 'third-party' }), attr('process.command_args', { arrayValue: { values: [{ stringValue: 'node' }, { stringValue: `--api-key=${OPENAI_KEY}` }] } })] },
+        scopeSpans: [{
+          scope: { name: 'http' },
+          spans: [{
+            traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b7ec3c1b174', name: 'GET', kind: 3,
+            startTimeUnixNano: '1700000000000000000', endTimeUnixNano: '1700000000100000000',
+            attributes: [
+              attr('http.request.header.authorization', { arrayValue: { values: [{ stringValue: `Bearer ${JWT}` }] } }),
+              attr('url.full', { stringValue: 'https://api.example/v1?access_token=tok-xyz&page=2' }),
+              attr('http.response.status_code', { intValue: '401' }),
+            ],
+            events: [{ name: 'exception', timeUnixNano: '1700000000050000000', attributes: [attr('exception.message', { stringValue: `invalid key ${ANTHROPIC_KEY}` })] }],
+          }],
+        }],
+      }],
+    };
+    const res = await fetch(`${collector.otlpHttp}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect(res.status).toBe(200);
+    const deadline = Date.now() + 60_000;
+    let spans: Obj[] = [];
+    let resources: Obj[] = [];
+    while (spans.length === 0 && Date.now() < deadline) {
+      const requests = await readRequests<Obj>(collector.dataDir, 'traces', []);
+      const rss = requests.flatMap((r) => r.resourceSpans as Obj[]);
+      resources = rss.map((rs) => fromKeyValues(rs.resource?.attributes));
+      spans = rss.flatMap((rs) => (rs.scopeSpans as Obj[]).flatMap((ss) => ss.spans as Obj[]));
+      if (spans.length === 0) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(spans).toHaveLength(1);
+    expect(resources[0]!['process.command_args']).toEqual(['node', `--${R}`]);
+    expect(fromKeyValues(spans[0]!.attributes)).toEqual({
+      'http.request.header.authorization': R,
+      'url.full': `https://api.example/v1?${R}&page=2`,
+      'http.response.status_code': 401,
+    });
+    expect(fromKeyValues(spans[0]!.events[0].attributes)).toEqual({ 'exception.message': `invalid key ${R}` });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Exactness: the collector's RE2 rules against the logger's JavaScript rules.
+
+/** The collector's transform/redact, as the collector reads it. */
+const BASE = parseYaml(readFileSync(path.join(COLLECTOR_DIR, 'config.yaml'), 'utf8'), { merge: true }) as Obj;
+const REDACT = BASE.processors['transform/redact'] as Obj;
+const STATEMENTS: string[] = [...(REDACT.log_statements as Obj[]), ...(REDACT.trace_statements as Obj[])].flatMap((g) => g.statements as string[]);
+
+/** The OTTL string literals of a statement, unescaped, with the config file's `$$` turned back into `$`. */
+function literals(statement: string): string[] {
+  return [...statement.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]!.replace(/\\(.)/g, '$1').replaceAll('$$', '$'));
+}
+const SEP = '[^a-z0-9.]*';
+const normalised = (alternatives: string): string[] => alternatives.split('|').map((a) => a.replaceAll(SEP, ''));
+
+describe('transform/redact against the logger', () => {
+  it('names exactly the logger’s sensitive keys, the same in every statement', () => {
+    const exact = new Set<string>();
+    const parts = new Set<string>();
+    for (const s of STATEMENTS) {
+      for (const lit of literals(s)) {
+        const e = /\(\?i:\[\^a-z0-9\.\]\*\(\?:([^()]*)\)\[\^a-z0-9\.\]\*\)/.exec(lit);
+        if (e) exact.add(e[1]!);
+        const p = /\[\^\.\]\*\(\?i:([^()]*)\)\[\^\.\]\*\$/.exec(lit);
+        if (p) parts.add(p[1]!);
+      }
+    }
+    expect(exact.size, 'one list of exact names, written once and copied').toBe(1);
+    expect(parts.size, 'one list of name parts').toBe(1);
+    expect(normalised([...exact][0]!).sort()).toEqual([...DEFAULT_EXACT_KEYS].sort());
+    expect(normalised([...parts][0]!).sort()).toEqual([...DEFAULT_KEY_PARTS].sort());
+  });
+
+  it('applies the logger’s patterns, as many and in the same order, to every map and the body', () => {
+    // Per statement group (logs: resource, log; traces: resource, span, spanevent) and target.
+    const byTarget = new Map<string, string[]>();
+    const groups = [...(REDACT.log_statements as Obj[]), ...(REDACT.trace_statements as Obj[])];
+    groups.forEach((group, i) => {
+      for (const s of group.statements as string[]) {
+        const m = /^(replace_all_patterns\(([a-z.]+(?:\["[a-z_]+"\])?), "value"|replace_pattern\((log\.body)), "/.exec(s);
+        if (!m) continue;
+        const target = `${i} ${m[2] ? `replace_all_patterns ${m[2]}` : `replace_pattern ${m[3]}`}`;
+        // The pattern: the literal after "value" (replace_all_patterns), or the first (replace_pattern).
+        const lits = literals(s.slice(m[0].length - 1));
+        byTarget.set(target, [...(byTarget.get(target) ?? []), lits[0]!]);
+      }
+    });
+    const lists = [...byTarget.values()].map((l) => JSON.stringify(l));
+    expect(new Set(lists).size, [...byTarget.keys()].join(', ')).toBe(1);
+    expect(JSON.parse(lists[0]!)).toHaveLength(DEFAULT_PATTERNS.length);
+    const targets = [...byTarget.keys()].map((k) => k.slice(k.indexOf(' ') + 1));
+    // Strings are cleaned in a cache of the matching attributes (merged back after), arrays in a
+    // flattened copy: both, for every map.
+    const maps = ['resource', 'log', 'span', 'spanevent'].flatMap((c) => [`${c}.cache["redact_strings"]`, `${c}.cache["redact_flat"]`]);
+    for (const map of [...maps, 'log.body']) {
+      expect(targets).toContain(`replace_all_patterns ${map}`);
+    }
+    expect(targets).toContain('replace_pattern log.body');
+  });
+
+  it('gives exactly what the logger gives, for every default name in several spellings and every pattern', async () => {
+    const exact = normalisedWords(0);
+    const parts = normalisedWords(1);
+    const spellings = (words: string[]): string[] => [
+      words.join('_'),
+      words.join('-').toUpperCase(),
+      words.map((w, i) => (i === 0 ? w : w[0]!.toUpperCase() + w.slice(1))).join(''),
+      `_${words.join('')}_`,
+      words.map((w) => w[0]!.toUpperCase() + w.slice(1)).join('-'),
+    ];
+    const keys: Obj = {};
+    for (const words of exact) {
+      for (const k of spellings(words)) {
+        keys[`${k}`] = 'value';
+        keys[`n_${k}`] = { [k]: 7 };
+        keys[`o_${k}`] = { [k]: { inner: 'x', deeper: { n: 1 } } };
+        keys[`a_${k}`] = { [k]: ['x', 'y'] };
+        keys[`e_${k}`] = { [k]: {} };
+      }
+    }
+    for (const words of parts) {
+      for (const k of spellings(words)) {
+        keys[`db_${k}_value`] = 'value';
+        keys[`count_${k}`] = { [`${k}_count`]: 3 };
+      }
+    }
+    // Near misses, kept by both: no default name, and no part of one.
+    for (const k of ['keyboard', 'author', 'session_count', 'monkey', 'passage', 'x_api', 'id', 'sessions', 'cookies_enabled', 'authorization_url']) keys[`plain_${k}`] = { [k]: 'kept' };
+    // Usage figures under a name holding a part: kept, the part rule is for strings only.
+    keys.usage = { tokens: 12, prompt_tokens: 3, secret_count: 1 };
+
+    const words = (...w: string[]) => w.join('');
+    const strings = [
+      'Bearer abcdefgh', 'Bearer abcdefg', 'bearer abcdefghij', 'xBearer abcdefghij', 'Bearer\tabc.def~ghi+/==', 'Bearer\u00a0abcdefghijkl',
+      'Bearer \u2028abcdefghijkl', 'Authorization: Bearer abcdefghijkl, next', `${AWS_KEY_ID}`, `x${AWS_KEY_ID}`, `${AWS_KEY_ID}X`, `(ASIA${'1234567890ABCDEF'})`,
+      `${JWT}`, `jwt=${JWT}`, 'eyJabc.def.ghi', words('pass', 'word=hunter2 x'), 'PASSWORD=abc', 'Api-Key=zzz&x=2', "token='abc'", 'access_token=abc"def',
+      'mypassword=abc', 'password = abc', 'secret=\u00e9t\u00e9 ok', 'pwd=a\u3000b', 'api_key=x;y', 'token=Bearer abcdefghijkl',
+      '-----BEGIN RSA PRIVATE KEY-----\nMIIBOg\n-----END RSA PRIVATE KEY----- after', '-----BEGIN PRIVATE KEY-----\nMIIB unterminated',
+      `key ${OPENAI_KEY} end`, 'task-abcdefghijklmnopqrstuvwxyz', `sk-${'a'.repeat(19)}`, GITHUB_TOKEN, `gho_${'b'.repeat(36)}`, `github_pat_${'c'.repeat(22)}`,
+      'xoxb-1234567890-abcdef', 'xoxb-0123456789', 'xoxb-012345678', 'Bearer abcdefgh=', `AIza${'d'.repeat(35)}`, `${ANTHROPIC_KEY}.`, 'plain text, nothing to hide', 'a=b', '\u{1F600} token=\u{1F600}x',
+    ];
+    const context = { keys, strings: Object.fromEntries(strings.map((s, i) => [`s${i}`, s])), list: strings.slice(0, 12) };
+
+    const exporter = new InMemoryLogRecordExporter();
+    const log = createLogger({ agentId: 'A1-corpus-001', component: 'corpus', exporter, handleExit: false });
+    loggers.push(log);
+    log.info('corpus', { context });
+    await log.flush();
+    const fromLogger = exporter.getFinishedLogRecords()[0]!.attributes as Obj;
+
+    const record = { timestamp: '2026-01-02T03:04:05.678Z', level: 'INFO', agent_id: 'A1-corpus-002', component: 'corpus', message: 'corpus', context };
+    await sendRecords([record], { endpoint: `${collector.otlpHttp}/v1/logs`, serviceName: '', resourceAttributes: {} });
+    const [stored] = await storedFor(collector, 'A1-corpus-002');
+    const pick = (a: Obj): Obj => Object.fromEntries(Object.entries(a).filter(([k]) => k.startsWith('context.')).sort(([x], [y]) => (x < y ? -1 : 1)));
+    expect(pick(stored!.attributes)).toEqual(pick(fromLogger));
+    // The corpus exercises both outcomes.
+    const values = Object.values(pick(fromLogger));
+    expect(values.filter((v) => v === R).length).toBeGreaterThan(60);
+    expect(values.filter((v) => v === 'kept').length).toBe(10);
+  });
+});
+
+/** The word splits of the collector's exact names (0) or name parts (1), e.g. ['secret', 'access', 'key']. */
+function normalisedWords(which: 0 | 1): string[][] {
+  const re = which === 0 ? /\(\?i:\[\^a-z0-9\.\]\*\(\?:([^()]*)\)\[\^a-z0-9\.\]\*\)/ : /\[\^\.\]\*\(\?i:([^()]*)\)\[\^\.\]\*\$/;
+  for (const s of STATEMENTS) {
+    for (const lit of literals(s)) {
+      const m = re.exec(lit);
+      if (m) return m[1]!.split('|').map((a) => a.split(SEP));
+    }
+  }
+  throw new Error('transform/redact has no key rule');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Every pipeline of every profile and fragment.
+
+describe('every logs and traces pipeline', () => {
+  const load = (file: string): Obj => (parseYaml(readFileSync(file, 'utf8'), { merge: true }) ?? {}) as Obj;
+  const merge = (a: unknown, b: unknown): unknown => {
+    if (a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)) {
+      const out: Obj = { ...(a as Obj) };
+      for (const [k, v] of Object.entries(b as Obj)) out[k] = merge(out[k], v);
+      return out;
+    }
+    return b === undefined ? a : b;
+  };
+  const profiles = readdirSync(path.join(COLLECTOR_DIR, 'profiles')).filter((f) => f.endsWith('.yaml'));
+  const fragments = [[], ['derived-metrics.yaml'], ['sources.yaml', 'sources-journald.yaml'], ['secure-receivers.yaml'], ['tenants.yaml']];
+
+  it('runs transform/redact after memory_limiter (and after transform/file_route) before anything leaves the collector', () => {
+    let checked = 0;
+    for (const profile of profiles) {
+      for (const extra of fragments) {
+        if (extra.includes('tenants.yaml') && profile !== 'lgtm.yaml') continue;
+        const files = [path.join(COLLECTOR_DIR, 'config.yaml'), path.join(COLLECTOR_DIR, 'profiles', profile), ...extra.map((f) => path.join(COLLECTOR_DIR, f))];
+        const config = files.map(load).reduce((a, b) => merge(a, b) as Obj);
+        const connectors = new Set(Object.keys(config.connectors ?? {}));
+        for (const [name, p] of Object.entries(config.service.pipelines as Record<string, Obj>)) {
+          if (!/^(logs|traces)(\/|$)/.test(name)) continue;
+          const exporters = (p.exporters ?? []) as string[];
+          // Counting connectors keep no attributes, and the loopback hands records to the profile's
+          // own `logs` pipeline, which redacts them there.
+          if (exporters.every((e) => connectors.has(e) || e === 'otlp_http/loopback')) continue;
+          const processors = (p.processors ?? []) as string[];
+          const where = `${profile} + [${extra.join(', ')}]: ${name}`;
+          expect(processors, where).toContain('transform/redact');
+          expect(processors[0], where).toBe('memory_limiter');
+          if (processors.includes('transform/file_route')) expect(processors.indexOf('transform/redact'), where).toBeGreaterThan(processors.indexOf('transform/file_route'));
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(20);
+  });
+});

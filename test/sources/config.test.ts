@@ -1,0 +1,148 @@
+// The collector fragments (collector/sources.yaml, sources-journald.yaml, derived-metrics.yaml) as files:
+// each loads with every profile (the real collector's `validate`), adds without replacing (no list a
+// profile owns, no pipeline id of a profile), documents itself, and, merged with any profile, has no
+// loop through the loopback exporter: data the otlp receiver takes in never comes back to it as the same
+// signal. The loop checker is shown to find a loop planted on purpose.
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { COLLECTOR_DIR, collectorBinary, collectorFeatureGates } from '../helpers/collector.js';
+import { DERIVED, SOURCES, SOURCES_JOURNALD, envReferences, run } from './harness.js';
+
+type Obj = Record<string, any>;
+
+const BASE = path.join(COLLECTOR_DIR, 'config.yaml');
+const PROFILES = readdirSync(path.join(COLLECTOR_DIR, 'profiles')).filter((f) => f.endsWith('.yaml')).map((f) => path.join(COLLECTOR_DIR, 'profiles', f));
+const FRAGMENTS = [SOURCES, SOURCES_JOURNALD, DERIVED];
+const load = (file: string): Obj => parseYaml(readFileSync(file, 'utf8')) as Obj;
+
+/** `--config a --config b`: maps merge key by key, lists and scalars are replaced. */
+function merge(base: unknown, over: unknown): unknown {
+  if (over === undefined) return base;
+  if (base && over && typeof base === 'object' && typeof over === 'object' && !Array.isArray(base) && !Array.isArray(over)) {
+    const out: Obj = { ...(base as Obj) };
+    for (const [k, v] of Object.entries(over as Obj)) out[k] = merge(out[k], v);
+    return out;
+  }
+  return over;
+}
+
+const signalOf = (pipelineId: string): string => pipelineId.split('/')[0]!;
+
+/**
+ * Loops through the loopback: an edge otlp(S) → otlp(T) exists when data of signal S entering the otlp
+ * receiver can reach `otlp_http/loopback` as signal T (through pipelines and connectors). Returns every
+ * cycle found, as text.
+ */
+function loopbackCycles(config: Obj): string[] {
+  const pipelines = (config.service?.pipelines ?? {}) as Record<string, Obj>;
+  const connectors = new Set(Object.keys(config.connectors ?? {}));
+  const reach = (signal: string): Set<string> => {
+    const out = new Set<string>();
+    const seen = new Set<string>();
+    const visit = (receiver: string, sig: string): void => {
+      for (const [id, p] of Object.entries(pipelines)) {
+        if (signalOf(id) !== sig || !((p.receivers ?? []) as string[]).includes(receiver) || seen.has(id)) continue;
+        seen.add(id);
+        for (const exporter of (p.exporters ?? []) as string[]) {
+          if (exporter === 'otlp_http/loopback') out.add(sig);
+          if (connectors.has(exporter)) {
+            for (const [id2] of Object.entries(pipelines).filter(([, p2]) => ((p2.receivers ?? []) as string[]).includes(exporter))) visit(exporter, signalOf(id2));
+          }
+        }
+      }
+    };
+    visit('otlp', signal);
+    return out;
+  };
+  const edges = new Map(['logs', 'traces', 'metrics'].map((s) => [s, reach(s)]));
+  const cycles: string[] = [];
+  const walk = (start: string, at: string, pathSoFar: string[]): void => {
+    for (const next of edges.get(at) ?? []) {
+      if (next === start) cycles.push([...pathSoFar, next].join(' → '));
+      else if (!pathSoFar.includes(next)) walk(start, next, [...pathSoFar, next]);
+    }
+  };
+  for (const s of edges.keys()) walk(s, s, [s]);
+  return cycles;
+}
+
+describe('the fragments load with every profile', () => {
+  it.each(PROFILES.map((p) => [path.basename(p)]))('validates config.yaml + %s + the fragments', async (name) => {
+    const files = [BASE, path.join(COLLECTOR_DIR, 'profiles', name), ...FRAGMENTS];
+    const args = ['validate', ...files.flatMap((f) => ['--config', f]), `--feature-gates=${collectorFeatureGates(...files).join(',')}`];
+    const { code, stdout, stderr } = await run(await collectorBinary(), args);
+    expect(code, stdout + stderr).toBe(0);
+  });
+
+  it('validates each fragment on its own (sources without derived, derived without sources)', async () => {
+    for (const fragment of [SOURCES, DERIVED]) {
+      const files = [BASE, path.join(COLLECTOR_DIR, 'profiles', 'local.yaml'), fragment];
+      const { code, stdout, stderr } = await run(await collectorBinary(), ['validate', ...files.flatMap((f) => ['--config', f]), `--feature-gates=${collectorFeatureGates(...files).join(',')}`]);
+      expect(code, `${path.basename(fragment)}: ${stdout}${stderr}`).toBe(0);
+    }
+  });
+});
+
+describe('the fragments add, never replace', () => {
+  it('restate no list a profile owns and reuse no pipeline id of the base or a profile', () => {
+    const owned = new Set(PROFILES.concat(BASE).flatMap((p) => Object.keys(load(p).service?.pipelines ?? {})));
+    for (const fragment of FRAGMENTS) {
+      const doc = load(fragment);
+      expect(doc.service.extensions, fragment).toBeUndefined();
+      expect(doc.service.telemetry, fragment).toBeUndefined();
+      for (const id of Object.keys(doc.service.pipelines)) expect(owned.has(id), `${path.basename(fragment)} redefines pipeline ${id}`).toBe(false);
+      // memory_limiter first: refuse before anything holds data (one limiter shared with the profile's).
+      for (const [id, p] of Object.entries(doc.service.pipelines as Record<string, Obj>)) expect(p.processors[0], id).toBe('memory_limiter');
+    }
+  });
+
+  it('rely only on what every profile provides: file_storage/offsets enabled, a logs and a metrics pipeline from otlp', () => {
+    for (const profile of PROFILES) {
+      const merged = merge(load(BASE), load(profile)) as Obj;
+      expect(merged.service.extensions, profile).toContain('file_storage/offsets');
+      for (const signal of ['logs', 'metrics']) {
+        expect(Object.entries(merged.service.pipelines as Record<string, Obj>).some(([id, p]) => signalOf(id) === signal && p.receivers.includes('otlp')), `${profile}: ${signal}`).toBe(true);
+      }
+    }
+  });
+
+  it('define the loopback exporter identically, to the otlp receiver\'s own HTTP endpoint', () => {
+    const base = load(BASE);
+    const [a, b] = [load(SOURCES).exporters['otlp_http/loopback'], load(DERIVED).exporters['otlp_http/loopback']];
+    expect(a).toEqual(b);
+    expect(a.endpoint).toBe(`http://${base.receivers.otlp.protocols.http.endpoint}`);
+  });
+});
+
+describe('no loop through the loopback', () => {
+  it.each(PROFILES.map((p) => [path.basename(p)]))('with %s: nothing the otlp receiver takes comes back to it as the same signal', (name) => {
+    const merged = [BASE, path.join(COLLECTOR_DIR, 'profiles', name), ...FRAGMENTS].map(load).reduce((acc: Obj, doc) => merge(acc, doc) as Obj);
+    expect(loopbackCycles(merged)).toEqual([]);
+  });
+
+  it('finds a loop when there is one (the checker is live)', () => {
+    const merged = [BASE, path.join(COLLECTOR_DIR, 'profiles', 'local.yaml'), ...FRAGMENTS].map(load).reduce((acc: Obj, doc) => merge(acc, doc) as Obj);
+    const looped = merge(merged, { service: { pipelines: { 'metrics/derived': { receivers: ['count/logs', 'span_metrics', 'otlp'] } } } }) as Obj;
+    expect(loopbackCycles(looped)).toEqual(['metrics → metrics']);
+    const viaLogs = merge(merged, { service: { pipelines: { 'logs/derived': { exporters: ['count/logs', 'otlp_http/loopback'] } } } }) as Obj;
+    expect(loopbackCycles(viaLogs)).toEqual(['logs → logs']);
+  });
+});
+
+describe('each fragment documents itself', () => {
+  it.each(FRAGMENTS.map((f) => [path.basename(f)]))('%s opens with what it adds, how it is loaded, and the lists-replaced rule', (name) => {
+    const text = readFileSync(path.join(COLLECTOR_DIR, name), 'utf8');
+    const header = text.slice(0, text.search(/^[a-z]/m));
+    expect(text.startsWith('# tracebridge collector fragment')).toBe(true);
+    expect(header).toMatch(/--config collector\/config\.yaml --config collector\/profiles\/<name>\.yaml/);
+    expect(header).toContain(`--config collector/${name}`);
+    expect(header).toMatch(/LISTS ARE REPLACED/);
+    // Every variable it reads has a default, and every tracebridge one is listed in the header.
+    for (const [variable, fallback] of envReferences(path.join(COLLECTOR_DIR, name))) {
+      expect(fallback, `\${env:${variable}} has no default`).toBeDefined();
+      if (variable.startsWith('TRACEBRIDGE_') && variable !== 'TRACEBRIDGE_DATA_DIR') expect(header, `${variable} is not documented in the header`).toContain(variable);
+    }
+  });
+});
