@@ -5,22 +5,13 @@
  * one trace, the right parents, one correlation id on every record, console/pino/winston all mapped,
  * nothing lost when the processes end (two by SIGTERM, one by running out of work).
  */
-import { spawn } from 'node:child_process';
-import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readLocalData } from '@tracebridge/cli';
 import type { LocalData, StoredLog, StoredSpan } from '@tracebridge/cli';
-import { COLLECTOR_DIR, startCollector } from '../helpers/collector.js';
-import type { RunningCollector } from '../helpers/collector.js';
+import { startCollector } from '#collector/run-lib.mjs';
+import { startAgent } from '../helpers/agents.js';
+import type { Agent } from '../helpers/agents.js';
 
-const FIXTURES = fileURLToPath(new URL('../fixtures/auto/', import.meta.url));
-/** The feature gates the base collector config says every run needs (its header's run command), if any. */
-const GATES = /--feature-gates=(\S+)/.exec(readFileSync(path.join(COLLECTOR_DIR, 'config.yaml'), 'utf8'))?.[1];
-const GATE_ARGS = GATES === undefined ? [] : [`--feature-gates=${GATES}`];
 const COORDINATOR = 'A1-haiku-001';
 const HTTP_WORKER = 'W1-haiku-002';
 const QUEUE_WORKER = 'W2-haiku-003';
@@ -28,45 +19,6 @@ const SERVER = 2;
 const CLIENT = 3;
 const PRODUCER = 4;
 const CONSUMER = 5;
-
-interface Agent {
-  child: ChildProcessWithoutNullStreams;
-  port: number;
-  exited: Promise<[number | null, NodeJS.Signals | null]>;
-  stderr(): string;
-}
-
-/** Starts a fixture under the bootstrap with a pinned environment; resolves once it listens. */
-async function startAgent(script: string, agentId: string, collector: RunningCollector, env: Record<string, string> = {}): Promise<Agent> {
-  const child = spawn(process.execPath, ['--import=@tracebridge/auto/register', script], {
-    cwd: FIXTURES,
-    env: {
-      PATH: process.env.PATH ?? '',
-      TRACEBRIDGE_AGENT_ID: agentId,
-      TRACEBRIDGE_ENVIRONMENT: 'test',
-      OTEL_EXPORTER_OTLP_ENDPOINT: collector.otlpHttp,
-      ...env,
-    },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${script} did not start in 20 s:\n${stderr}`)), 20_000);
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-      const m = /\{"ready":true,"port":(\d+)\}/.exec(stdout);
-      if (m !== null) {
-        clearTimeout(timer);
-        resolve(Number(m[1]));
-      }
-    });
-    void exited.then(() => reject(new Error(`${script} exited during start-up:\n${stderr}`)));
-  });
-  return { child, port, exited, stderr: () => stderr };
-}
 
 interface SwarmRun {
   data: LocalData;
@@ -76,17 +28,17 @@ interface SwarmRun {
 
 /** One request through the swarm; everything stopped and flushed before the files are read. */
 async function runSwarm(baggage: string | undefined): Promise<SwarmRun> {
-  const collector = await startCollector({ profile: 'local', args: GATE_ARGS });
+  const collector = await startCollector({ profile: 'local' });
   const agents: Agent[] = [];
   try {
-    const httpWorker = await startAgent('http-worker.mjs', HTTP_WORKER, collector);
+    const httpWorker = await startAgent({ script: 'http-worker.mjs', agentId: HTTP_WORKER, otlpHttp: collector.otlpHttp });
     agents.push(httpWorker);
-    const queueWorker = await startAgent('queue-worker.mjs', QUEUE_WORKER, collector);
+    const queueWorker = await startAgent({ script: 'queue-worker.mjs', agentId: QUEUE_WORKER, otlpHttp: collector.otlpHttp });
     agents.push(queueWorker);
-    const coordinator = await startAgent('coordinator.mjs', COORDINATOR, collector, {
+    const coordinator = await startAgent({ script: 'coordinator.mjs', agentId: COORDINATOR, otlpHttp: collector.otlpHttp, env: {
       HTTP_WORKER_URL: `http://127.0.0.1:${httpWorker.port}`,
       QUEUE_WORKER_PORT: String(queueWorker.port),
-    });
+    } });
     agents.push(coordinator);
 
     const res = await fetch(`http://127.0.0.1:${coordinator.port}/task?name=summarise`, {

@@ -10,8 +10,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readLocalData } from '@tracebridge/cli';
 import type { LocalData, StoredLog } from '@tracebridge/cli';
-import { startCollector } from '../helpers/collector.js';
-import type { RunningCollector } from '../helpers/collector.js';
+import { startCollector } from '#collector/run-lib.mjs';
+import type { RunningCollector } from '#collector/run-lib.mjs';
 import { runFixture } from '../fixtures/agent-native/run.js';
 import type { FixtureRun } from '../fixtures/agent-native/run.js';
 

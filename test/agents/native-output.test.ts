@@ -13,8 +13,8 @@ import { readLocalData } from '@tracebridge/cli';
 import type { LocalData, StoredLog } from '@tracebridge/cli';
 import { createLogger } from '@tracebridge/logger';
 import type { Logger, OutputMode } from '@tracebridge/logger';
-import { startCollector } from '../helpers/collector.js';
-import type { RunningCollector } from '../helpers/collector.js';
+import { startCollector } from '#collector/run-lib.mjs';
+import type { RunningCollector } from '#collector/run-lib.mjs';
 
 const RECORDS = 40;
 

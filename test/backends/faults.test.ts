@@ -17,12 +17,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort, startCollector } from '../helpers/collector.js';
-import type { RunningCollector } from '../helpers/collector.js';
+import { freePort, startCollector } from '#collector/run-lib.mjs';
+import type { RunningCollector } from '#collector/run-lib.mjs';
 import { startLogAgent } from '../helpers/stores-log-agent.js';
 import type { AgentSnapshot, LogAgent } from '../helpers/stores-log-agent.js';
 import { startVictoriaLogs } from '../helpers/stores-victorialogs.js';
 import type { VictoriaLogs } from '../helpers/stores-victorialogs.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const PROFILE = 'jaeger-victorialogs';
 const OUTAGE_MS = 60_000;
@@ -37,16 +38,6 @@ afterAll(async () => {
 const report = (scenario: string, text: string): void => console.log(`[faults:${scenario}] ${text}`);
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 const mib = (bytes: number): string => `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
-
-async function waitFor<T>(what: string, probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs: number, everyMs = 500): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${seconds(timeoutMs)} waiting for ${what}; last: ${JSON.stringify(value)}`);
-    await sleep(everyMs);
-  }
-}
 
 /**
  * A store and a collector for one scenario. The collector's OTLP/HTTP port and metrics port are fixed
@@ -124,8 +115,7 @@ describe.concurrent('the jaeger-victorialogs pipeline under faults', () => {
       'the agent to be half-way with records in the collector',
       async () => ({ snap: await a.snapshot(), queued: await queueSize() }),
       (s) => s.snap.emitted >= COUNT / 2 && s.queued > 0,
-      120_000,
-      50,
+      { timeoutMs: 120_000, intervalMs: 50 },
     );
     const accepted = await stack.metric('otelcol_receiver_accepted_log_records');
     const sent = await stack.metric('otelcol_exporter_sent_log_records', { exporter: 'otlp_http/victorialogs' });
@@ -142,7 +132,7 @@ describe.concurrent('the jaeger-victorialogs pipeline under faults', () => {
     report('kill-9', `restarted it on the same queue after ${seconds(Date.now() - killedAt)}`);
 
     const done = await a.done;
-    const final = await waitFor('every record in VictoriaLogs', () => victoria.count('*'), (c) => c.uids >= COUNT, 180_000, 1_000);
+    const final = await waitFor('every record in VictoriaLogs', () => victoria.count('*'), (c) => c.uids >= COUNT, { timeoutMs: 180_000, intervalMs: 1_000 });
     // A little longer: a late duplicate would show up now.
     await sleep(2_000);
     const [counts] = await victoria.query(
@@ -188,7 +178,7 @@ describe.concurrent('the jaeger-victorialogs pipeline under faults', () => {
     await victoria.start();
     const upAt = Date.now();
     report('backend-down', `store back after ${seconds(upAt - downAt)}`);
-    await waitFor('every queued record in VictoriaLogs', () => victoria.count('*'), (c) => c.uids >= COUNT, 150_000, 1_000);
+    await waitFor('every queued record in VictoriaLogs', () => victoria.count('*'), (c) => c.uids >= COUNT, { timeoutMs: 150_000, intervalMs: 1_000 });
     const deliveredIn = Date.now() - upAt;
     await sleep(2_000);
     const final = await victoria.count('*');
@@ -259,7 +249,7 @@ describe.concurrent('the jaeger-victorialogs pipeline under faults', () => {
     const writtenDuringOutage = (duringOutage.at(-1)?.snap?.emitted ?? 0) - baseline.emitted;
     // Node prints each process warning as "(node:<pid>) Warning: <text>" on stderr.
     const warnings = serving.stderr().match(/Warning: tracebridge: .*/g) ?? [];
-    const stored = await waitFor('what the agents delivered in VictoriaLogs', () => victoria.count('*'), (c) => c.uids >= done.stats.exported + left.stats.exported, 60_000, 1_000);
+    const stored = await waitFor('what the agents delivered in VictoriaLogs', () => victoria.count('*'), (c) => c.uids >= done.stats.exported + left.stats.exported, { timeoutMs: 60_000, intervalMs: 1_000 });
     const storedC1 = await victoria.count('service.instance.id:="C1-haiku-001"');
     report(
       'collector-down',
@@ -317,7 +307,7 @@ describe.concurrent('the jaeger-victorialogs pipeline under faults', () => {
     }
     const total = lines.length;
     const expected = countKinds(lines);
-    await waitFor('a record per line in VictoriaLogs', () => victoria.count('*'), (c) => c.rows >= total, 120_000, 1_000);
+    await waitFor('a record per line in VictoriaLogs', () => victoria.count('*'), (c) => c.rows >= total, { timeoutMs: 120_000, intervalMs: 1_000 });
     await sleep(2_000);
 
     const rowsOf = async (filter: string): Promise<number> => (await victoria.count(filter)).rows;
@@ -361,7 +351,7 @@ describe.concurrent('the jaeger-victorialogs pipeline under faults', () => {
     // Still running and still taking lines.
     expect(collector.process.exitCode).toBeNull();
     appendFileSync(file, `${goodLine(1_000_000)}\n`);
-    await waitFor('a good line written after the bad ones', () => rowsOf('correlation.id:="task-faults-good"'), (n) => n === expected.good + 1, 30_000);
+    await waitFor('a good line written after the bad ones', () => rowsOf('correlation.id:="task-faults-good"'), (n) => n === expected.good + 1, { timeoutMs: 60_000 });
   }, 300_000);
 });
 

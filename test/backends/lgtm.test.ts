@@ -19,20 +19,17 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@tracebridge/logger';
 import { fromKeyValues, toKeyValues } from '@tracebridge/schema';
-import { COLLECTOR_DIR, collectorBinary, startCollector } from '../helpers/collector.js';
-import type { RunningCollector } from '../helpers/collector.js';
+import { COLLECTOR_DIR, collectorBinary, collectorFeatureGates, startCollector } from '#collector/run-lib.mjs';
+import type { RunningCollector } from '#collector/run-lib.mjs';
 import { createBucket, getObject, listObjects } from '../helpers/s3-client.js';
 import { startS3Server } from '../helpers/s3-server.js';
 import type { S3Server } from '../helpers/s3-server.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 type Obj = Record<string, any>;
 
-/**
- * The feature gates every run of collector/config.yaml needs, read from the run command its header
- * documents (the same line compose's command is checked against), so the two cannot drift apart.
- */
-const FEATURE_GATES = /--feature-gates=(\S+)/.exec(readFileSync(path.join(COLLECTOR_DIR, 'config.yaml'), 'utf8'))?.[1];
-const GATE_ARGS = FEATURE_GATES ? [`--feature-gates=${FEATURE_GATES}`] : [];
+/** The feature gates the lgtm stack's files name in their headers (what startCollector passes too). */
+const GATE_ARGS = [`--feature-gates=${collectorFeatureGates(path.join(COLLECTOR_DIR, 'config.yaml'), path.join(COLLECTOR_DIR, 'profiles', 'lgtm.yaml')).join(',')}`];
 
 // ---------------------------------------------------------------------------------------------
 // Stand-ins for the backends.
@@ -81,7 +78,7 @@ async function startStandIn(signal: Signal, options: { urlPath?: string; httpEnd
   );
   const env: Record<string, string> = {};
   if (options.httpEndpoint) env.OTLP_HTTP_ENDPOINT = options.httpEndpoint;
-  const collector = await startCollector({ profile: config, env, args: GATE_ARGS });
+  const collector = await startCollector({ profile: config, env });
   tempDirs.push(collector.dataDir);
   return { collector, received: () => readJsonLines(path.join(collector.dataDir, 'received.jsonl')) };
 }
@@ -132,16 +129,6 @@ function spansOf(requests: Obj[]): Obj[] {
 
 function metricNamesOf(requests: Obj[]): string[] {
   return requests.flatMap((req) => ((req.resourceMetrics ?? []) as Obj[]).flatMap((rm) => ((rm.scopeMetrics ?? []) as Obj[]).flatMap((sm) => ((sm.metrics ?? []) as Obj[]).map((m) => m.name as string))));
-}
-
-async function waitFor<T>(what: string, probe: () => T | Promise<T>, done: (value: T) => boolean, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(200);
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -234,7 +221,7 @@ const lokiLogs = (): ReceivedLog[] => lokis.flatMap((l) => logsOf(l.received()))
 const archivedLogs = async (): Promise<ReceivedLog[]> => logsOf((await readArchive(`${PREFIX}/`)).filter((o) => /\/logs_[^/]+$/.test(o.key)).map((o) => o.request));
 
 async function startMain(dataDir?: string): Promise<RunningCollector> {
-  const collector = await startCollector({ profile: 'lgtm', env: mainEnv, dataDir, args: GATE_ARGS });
+  const collector = await startCollector({ profile: 'lgtm', env: mainEnv, dataDir });
   collectors.push(collector);
   tempDirs.push(collector.dataDir);
   return collector;
@@ -418,7 +405,7 @@ describe('the lgtm profile, run by the real collector against backend stand-ins'
       'the spans at the Tempo stand-in',
       () => new Set(spansOf(tempo.received()).map((s) => `${s.traceId}/${s.spanId}`)),
       (ids) => logs.every((l) => ids.has(`${l.record.traceId}/${l.record.spanId}`)),
-      30_000,
+      { timeoutMs: 60_000 },
     );
     expect(spanIds.size).toBeGreaterThanOrEqual(26);
     for (const l of logs) {
@@ -455,7 +442,7 @@ describe('the lgtm profile, run by the real collector against backend stand-ins'
       'the archive to hold every span Tempo got',
       async () => new Set(spansOf((await readArchive(`${PREFIX}/`)).filter((o) => o.key.includes('/traces_')).map((o) => o.request)).map((s) => `${s.traceId}/${s.spanId}`)),
       (ids) => tempoSpans.every((id) => ids.has(id)),
-      30_000,
+      { timeoutMs: 60_000 },
     );
     expect(archivedSpans.size).toBeGreaterThanOrEqual(tempoSpans.length);
   });
@@ -497,7 +484,7 @@ describe('the lgtm profile, run by the real collector against backend stand-ins'
     await sleep(3_000);
     expect(lokiLogs().filter((l) => l.body.startsWith('outage-a '))).toEqual([]);
     loki = await startLoki(lokiHttpEndpoint);
-    const delivered = await waitFor('the records queued during the outage at the restarted Loki', () => lokiLogs().filter((l) => l.body.startsWith('outage-a ')), (l) => new Set(l.map((x) => x.body)).size >= 40, 60_000);
+    const delivered = await waitFor('the records queued during the outage at the restarted Loki', () => lokiLogs().filter((l) => l.body.startsWith('outage-a ')), (l) => new Set(l.map((x) => x.body)).size >= 40, { timeoutMs: 60_000 });
     expect(new Set(delivered.map((l) => l.body)).size).toBe(40);
     for (const l of delivered) expect(l.attributes.level).toBe(l.record.severityText);
   });
@@ -513,7 +500,7 @@ describe('the lgtm profile, run by the real collector against backend stand-ins'
     await main.kill();
     loki = await startLoki(lokiHttpEndpoint);
     main = await startMain(main.dataDir);
-    const delivered = await waitFor('the records queued before the crash at Loki', () => lokiLogs().filter((l) => l.body.startsWith('outage-b ')), (l) => new Set(l.map((x) => x.body)).size >= 40, 60_000);
+    const delivered = await waitFor('the records queued before the crash at Loki', () => lokiLogs().filter((l) => l.body.startsWith('outage-b ')), (l) => new Set(l.map((x) => x.body)).size >= 40, { timeoutMs: 60_000 });
     expect(new Set(delivered.map((l) => l.body)).size).toBe(40);
   });
 });

@@ -12,28 +12,26 @@
  * many as the agents wrote (a fixed script: 11 records and 5 spans per request), and every log's span id
  * is a span of that trace.
  */
-import { spawn } from 'node:child_process';
-import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { once } from 'node:events';
 import { rmSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readLocalData } from '@tracebridge/cli';
 import type { LocalData } from '@tracebridge/cli';
 import { fromKeyValues } from '@tracebridge/schema';
-import { startCollector } from '../helpers/collector.js';
-import type { RunningCollector } from '../helpers/collector.js';
+import { startCollector } from '#collector/run-lib.mjs';
+import type { RunningCollector } from '#collector/run-lib.mjs';
 import { startJaeger } from '../helpers/stores-jaeger.js';
 import type { Jaeger } from '../helpers/stores-jaeger.js';
 import { startLgtmStandIns } from '../helpers/stores-lgtm-standins.js';
 import type { LgtmStandIns } from '../helpers/stores-lgtm-standins.js';
 import { startVictoriaLogs } from '../helpers/stores-victorialogs.js';
 import type { LogRow, VictoriaLogs } from '../helpers/stores-victorialogs.js';
+import { startAgent } from '../helpers/agents.js';
+import type { Agent } from '../helpers/agents.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 type Obj = Record<string, any>;
 
-const FIXTURES = fileURLToPath(new URL('../fixtures/auto/', import.meta.url));
 const COORDINATOR = 'A1-haiku-001';
 const HTTP_WORKER = 'W1-haiku-002';
 const QUEUE_WORKER = 'W2-haiku-003';
@@ -87,16 +85,6 @@ interface Backend {
   /** Every record and span stored, to check nothing else arrived. */
   totals(): Promise<{ logs: number; spans: number }>;
   stop(): Promise<void>;
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last: ${JSON.stringify(value)}`);
-    await sleep(250);
-  }
 }
 
 /** Waits until the totals reach what was sent, then a little longer, so late duplicates would show too. */
@@ -234,45 +222,6 @@ async function jaegerVictoriaLogsBackend(): Promise<Backend> {
 
 // --- the agents ---------------------------------------------------------------------------------------------
 
-interface Agent {
-  child: ChildProcessWithoutNullStreams;
-  port: number;
-  exited: Promise<[number | null, NodeJS.Signals | null]>;
-  stderr(): string;
-}
-
-/** Starts a fixture under the bootstrap with a pinned environment; resolves once it listens. */
-async function startAgent(script: string, agentId: string, collector: RunningCollector, env: Record<string, string> = {}): Promise<Agent> {
-  const child = spawn(process.execPath, ['--import=@tracebridge/auto/register', script], {
-    cwd: FIXTURES,
-    env: {
-      PATH: process.env.PATH ?? '',
-      TRACEBRIDGE_AGENT_ID: agentId,
-      TRACEBRIDGE_ENVIRONMENT: 'backend-swap',
-      OTEL_EXPORTER_OTLP_ENDPOINT: collector.otlpHttp,
-      ...env,
-    },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${script} did not start in 30 s:\n${stderr}`)), 30_000);
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-      const m = /\{"ready":true,"port":(\d+)\}/.exec(stdout);
-      if (m !== null) {
-        clearTimeout(timer);
-        resolve(Number(m[1]));
-      }
-    });
-    void exited.then(() => reject(new Error(`${script} exited during start-up:\n${stderr}`)));
-  });
-  return { child, port, exited, stderr: () => stderr };
-}
-
 /** The task name and correlation id of request `n` of a profile's run. */
 const requestOf = (profile: string, n: number): { task: string; correlationId: string } => ({
   task: `swap-${n}`,
@@ -283,14 +232,14 @@ const requestOf = (profile: string, n: number): { task: string; correlationId: s
 async function runSwarm(profile: string, collector: RunningCollector): Promise<Record<string, string>> {
   const agents: Agent[] = [];
   try {
-    const httpWorker = await startAgent('http-worker.mjs', HTTP_WORKER, collector);
+    const httpWorker = await startAgent({ script: 'http-worker.mjs', agentId: HTTP_WORKER, otlpHttp: collector.otlpHttp, environment: 'backend-swap' });
     agents.push(httpWorker);
-    const queueWorker = await startAgent('queue-worker.mjs', QUEUE_WORKER, collector);
+    const queueWorker = await startAgent({ script: 'queue-worker.mjs', agentId: QUEUE_WORKER, otlpHttp: collector.otlpHttp, environment: 'backend-swap' });
     agents.push(queueWorker);
-    const coordinator = await startAgent('coordinator.mjs', COORDINATOR, collector, {
+    const coordinator = await startAgent({ script: 'coordinator.mjs', agentId: COORDINATOR, otlpHttp: collector.otlpHttp, environment: 'backend-swap', env: {
       HTTP_WORKER_URL: `http://127.0.0.1:${httpWorker.port}`,
       QUEUE_WORKER_PORT: String(queueWorker.port),
-    });
+    } });
     agents.push(coordinator);
     for (let n = 1; n <= REQUESTS; n++) {
       const { task, correlationId } = requestOf(profile, n);

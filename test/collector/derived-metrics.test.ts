@@ -11,10 +11,11 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createLogger } from '@tracebridge/logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCollector } from '../helpers/collector.js';
-import type { RunningCollector } from '../helpers/collector.js';
-import { DERIVED, SOURCES, readLogs, readPoints, sourcesEnv, waitFor } from '../sources/harness.js';
+import { startCollector } from '#collector/run-lib.mjs';
+import type { RunningCollector } from '#collector/run-lib.mjs';
+import { DERIVED, SOURCES, readLogs, readPoints, sourcesEnv } from '../sources/harness.js';
 import type { StoredPoint } from '../sources/harness.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 let dir: string;
 let collector: RunningCollector | undefined;
@@ -112,7 +113,7 @@ afterAll(async () => {
 
 describe('tracebridge.log.records (count connector)', () => {
   it('counts every record once, per agent, level and component, whichever road it came by', async () => {
-    const points = await waitFor(() => readPoints(collector!.dataDir), (p) => JSON.stringify(sortDeep(counted(p))) === JSON.stringify(sortDeep(EXPECTED)), 60_000);
+    const points = await waitFor('the counted log points', () => readPoints(collector!.dataDir), (p) => JSON.stringify(sortDeep(counted(p))) === JSON.stringify(sortDeep(EXPECTED)), { timeoutMs: 60_000 });
     expect(sortDeep(counted(points))).toEqual(sortDeep(EXPECTED));
     // Still the same a few intervals later: no record counted again, nothing looping through the loopback.
     await sleep(4000);
@@ -151,9 +152,10 @@ describe('span metrics (span_metrics connector)', () => {
 
   it('gives cumulative request counts by status, for the agent', async () => {
     const points = await waitFor(
+      'the span metrics of both calls',
       () => readPoints(collector!.dataDir),
       (p) => latest(p, 'traces.span.metrics.calls', 'STATUS_CODE_ERROR')?.value === 1 && latest(p, 'traces.span.metrics.calls', 'STATUS_CODE_UNSET')?.value === 1,
-      60_000,
+      { timeoutMs: 60_000 },
     );
     for (const status of ['STATUS_CODE_UNSET', 'STATUS_CODE_ERROR']) {
       const calls = latest(points, 'traces.span.metrics.calls', status)!;
@@ -189,7 +191,7 @@ describe('host metrics (host_metrics receiver of sources.yaml)', () => {
   };
 
   it('arrive with their names and attributes, on the host resource', async () => {
-    const points = await waitFor(() => readPoints(collector!.dataDir), (p) => Object.keys(WANTED).every((n) => p.some((x) => x.name === n)), 60_000);
+    const points = await waitFor('every derived metric', () => readPoints(collector!.dataDir), (p) => Object.keys(WANTED).every((n) => p.some((x) => x.name === n)), { timeoutMs: 60_000 });
     for (const [name, attributes] of Object.entries(WANTED)) {
       const ofName = points.filter((p) => p.name === name);
       expect(ofName.length, name).toBeGreaterThan(0);

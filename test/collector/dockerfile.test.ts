@@ -5,8 +5,7 @@ import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-// @ts-expect-error: a plain ESM script shared with `npm run collector:build`, without type declarations.
-import { COMPONENTS_DIR, MANIFEST_PATH, parseManifest } from '../../collector/build-lib.mjs';
+import { COMPONENTS_DIR, MANIFEST_PATH, parseManifest } from '#collector/build-lib.mjs';
 
 const COLLECTOR_DIR = fileURLToPath(new URL('../../collector/', import.meta.url));
 const dockerfile = readFileSync(path.join(COLLECTOR_DIR, 'Dockerfile'), 'utf8');

@@ -10,8 +10,8 @@ import { readRequests } from '@tracebridge/cli';
 import { sendRecords } from '@tracebridge/logger';
 import { agentResource, toKeyValues } from '@tracebridge/schema';
 import type { ExportLogsServiceRequest, OtlpKeyValue, OtlpLogRecord } from '@tracebridge/schema';
-import { startCollector } from '../helpers/collector.js';
-import type { RunningCollector } from '../helpers/collector.js';
+import { startCollector } from '#collector/run-lib.mjs';
+import type { RunningCollector } from '#collector/run-lib.mjs';
 import { loadVectors } from '../helpers/vectors.js';
 
 /** Records of one resource and scope, in the order they arrived. */

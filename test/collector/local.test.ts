@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readLocalData } from '@tracebridge/cli';
 import { createLogger } from '@tracebridge/logger';
-import { startCollector } from '../helpers/collector.js';
-import type { RunningCollector } from '../helpers/collector.js';
+import { startCollector } from '#collector/run-lib.mjs';
+import type { RunningCollector } from '#collector/run-lib.mjs';
 
 let collector: RunningCollector;
 

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { COLLECTOR_DIR, collectorBinary, collectorFeatureGates } from '../helpers/collector.js';
+import { COLLECTOR_DIR, collectorBinary, collectorFeatureGates } from '#collector/run-lib.mjs';
 
 const BASE = path.join(COLLECTOR_DIR, 'config.yaml');
 const PROFILES = readdirSync(path.join(COLLECTOR_DIR, 'profiles'))

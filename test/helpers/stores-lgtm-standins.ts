@@ -5,8 +5,8 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startCollector } from './collector.js';
-import type { RunningCollector } from './collector.js';
+import { startCollector } from '#collector/run-lib.mjs';
+import type { RunningCollector } from '#collector/run-lib.mjs';
 import { createBucket } from './s3-client.js';
 import { startS3Server } from './s3-server.js';
 import type { S3Server } from './s3-server.js';

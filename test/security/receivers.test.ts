@@ -19,8 +19,8 @@ import { parse as parseYaml } from 'yaml';
 import { readRequests } from '@tracebridge/cli';
 import { createLogger } from '@tracebridge/logger';
 import { fromKeyValues } from '@tracebridge/schema';
-import { COLLECTOR_DIR, freePort, startCollector } from '../helpers/collector.js';
-import type { RunningCollector } from '../helpers/collector.js';
+import { COLLECTOR_DIR, freePort, startCollector } from '#collector/run-lib.mjs';
+import type { RunningCollector } from '#collector/run-lib.mjs';
 
 type Obj = Record<string, any>;
 const SECURE = path.join(COLLECTOR_DIR, 'secure-receivers.yaml');

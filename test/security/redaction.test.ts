@@ -24,8 +24,8 @@ import type { ExportLogsServiceRequest } from '@tracebridge/schema';
 // The logger's default lists: internal, read from the built package so this test holds the collector
 // to exactly what the logger ships.
 import { DEFAULT_EXACT_KEYS, DEFAULT_KEY_PARTS, DEFAULT_PATTERNS } from '../../packages/logger/dist/internal/redact.js';
-import { COLLECTOR_DIR, startCollector } from '../helpers/collector.js';
-import type { RunningCollector } from '../helpers/collector.js';
+import { COLLECTOR_DIR, startCollector } from '#collector/run-lib.mjs';
+import type { RunningCollector } from '#collector/run-lib.mjs';
 import { OtlpSink } from '../helpers/otlp-sink.js';
 
 type Obj = Record<string, any>;

@@ -13,8 +13,8 @@ import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@tracebridge/logger';
 import { fromKeyValues } from '@tracebridge/schema';
-import { COLLECTOR_DIR, startCollector } from '../helpers/collector.js';
-import type { RunningCollector } from '../helpers/collector.js';
+import { COLLECTOR_DIR, startCollector } from '#collector/run-lib.mjs';
+import type { RunningCollector } from '#collector/run-lib.mjs';
 import { decodeLogsRequest } from '../helpers/otlp-proto.js';
 
 interface Push {

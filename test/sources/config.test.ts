@@ -3,11 +3,12 @@
 // profile owns, no pipeline id of a profile), documents itself, and, merged with any profile, has no
 // loop through the loopback exporter: data the otlp receiver takes in never comes back to it as the same
 // signal. The loop checker is shown to find a loop planted on purpose.
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { COLLECTOR_DIR, collectorBinary, collectorFeatureGates } from '../helpers/collector.js';
+import { COLLECTOR_DIR, collectorBinary, collectorFeatureGates, printConfig } from '#collector/run-lib.mjs';
 import { DERIVED, SOURCES, SOURCES_JOURNALD, envReferences, run } from './harness.js';
 
 type Obj = Record<string, any>;
@@ -17,15 +18,14 @@ const PROFILES = readdirSync(path.join(COLLECTOR_DIR, 'profiles')).filter((f) =>
 const FRAGMENTS = [SOURCES, SOURCES_JOURNALD, DERIVED];
 const load = (file: string): Obj => parseYaml(readFileSync(file, 'utf8')) as Obj;
 
-/** `--config a --config b`: maps merge key by key, lists and scalars are replaced. */
-function merge(base: unknown, over: unknown): unknown {
-  if (over === undefined) return base;
-  if (base && over && typeof base === 'object' && typeof over === 'object' && !Array.isArray(base) && !Array.isArray(over)) {
-    const out: Obj = { ...(base as Obj) };
-    for (const [k, v] of Object.entries(over as Obj)) out[k] = merge(out[k], v);
-    return out;
-  }
-  return over;
+/** The collector's own merge of `files` (print-config), with the sources' environment for their variables. */
+const merged = (...files: string[]): Promise<Obj> => printConfig({ configs: files, env: { TRACEBRIDGE_DATA_DIR: tmpdir() } });
+
+/** A further config file holding `yaml`, merged last: a loop planted on purpose. */
+function plant(yaml: string): string {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'tb-plant-')), 'planted.yaml');
+  writeFileSync(file, yaml);
+  return file;
 }
 
 const signalOf = (pipelineId: string): string => pipelineId.split('/')[0]!;
@@ -98,12 +98,12 @@ describe('the fragments add, never replace', () => {
     }
   });
 
-  it('rely only on what every profile provides: file_storage/offsets enabled, a logs and a metrics pipeline from otlp', () => {
+  it('rely only on what every profile provides: file_storage/offsets enabled, a logs and a metrics pipeline from otlp', async () => {
     for (const profile of PROFILES) {
-      const merged = merge(load(BASE), load(profile)) as Obj;
-      expect(merged.service.extensions, profile).toContain('file_storage/offsets');
+      const config = await merged(BASE, profile);
+      expect(config.service.extensions, profile).toContain('file_storage/offsets');
       for (const signal of ['logs', 'metrics']) {
-        expect(Object.entries(merged.service.pipelines as Record<string, Obj>).some(([id, p]) => signalOf(id) === signal && p.receivers.includes('otlp')), `${profile}: ${signal}`).toBe(true);
+        expect(Object.entries(config.service.pipelines as Record<string, Obj>).some(([id, p]) => signalOf(id) === signal && p.receivers.includes('otlp')), `${profile}: ${signal}`).toBe(true);
       }
     }
   });
@@ -117,16 +117,15 @@ describe('the fragments add, never replace', () => {
 });
 
 describe('no loop through the loopback', () => {
-  it.each(PROFILES.map((p) => [path.basename(p)]))('with %s: nothing the otlp receiver takes comes back to it as the same signal', (name) => {
-    const merged = [BASE, path.join(COLLECTOR_DIR, 'profiles', name), ...FRAGMENTS].map(load).reduce((acc: Obj, doc) => merge(acc, doc) as Obj);
-    expect(loopbackCycles(merged)).toEqual([]);
+  it.each(PROFILES.map((p) => [path.basename(p)]))('with %s: nothing the otlp receiver takes comes back to it as the same signal', async (name) => {
+    expect(loopbackCycles(await merged(BASE, path.join(COLLECTOR_DIR, 'profiles', name), ...FRAGMENTS))).toEqual([]);
   });
 
-  it('finds a loop when there is one (the checker is live)', () => {
-    const merged = [BASE, path.join(COLLECTOR_DIR, 'profiles', 'local.yaml'), ...FRAGMENTS].map(load).reduce((acc: Obj, doc) => merge(acc, doc) as Obj);
-    const looped = merge(merged, { service: { pipelines: { 'metrics/derived': { receivers: ['count/logs', 'span_metrics', 'otlp'] } } } }) as Obj;
+  it('finds a loop when there is one (the checker is live)', async () => {
+    const files = [BASE, path.join(COLLECTOR_DIR, 'profiles', 'local.yaml'), ...FRAGMENTS];
+    const looped = await merged(...files, plant('service:\n  pipelines:\n    metrics/derived:\n      receivers: [count/logs, span_metrics, otlp]\n'));
     expect(loopbackCycles(looped)).toEqual(['metrics → metrics']);
-    const viaLogs = merge(merged, { service: { pipelines: { 'logs/derived': { exporters: ['count/logs', 'otlp_http/loopback'] } } } }) as Obj;
+    const viaLogs = await merged(...files, plant('service:\n  pipelines:\n    logs/derived:\n      exporters: [count/logs, otlp_http/loopback]\n'));
     expect(loopbackCycles(viaLogs)).toEqual(['logs → logs']);
   });
 });

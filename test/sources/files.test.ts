@@ -10,9 +10,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { StoredLog } from '@tracebridge/cli';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCollector } from '../helpers/collector.js';
-import type { RunningCollector } from '../helpers/collector.js';
-import { SOURCES, bodyText, ofSource, readLogs, sourcesEnv, timeMs, waitFor } from './harness.js';
+import { startCollector } from '#collector/run-lib.mjs';
+import type { RunningCollector } from '#collector/run-lib.mjs';
+import { SOURCES, bodyText, ofSource, readLogs, sourcesEnv, timeMs } from './harness.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 let dir: string;
 let collector: RunningCollector | undefined;
@@ -116,6 +117,7 @@ beforeAll(async () => {
   });
 
   logs = await waitFor(
+    'every source\'s records in the files',
     () => readLogs(collector!.dataDir),
     (l) =>
       ofSource(l, 'syslog').length >= 6 &&
@@ -123,7 +125,7 @@ beforeAll(async () => {
       ofSource(l, 'syslog.tcp').length >= 2 &&
       ofSource(l, 'chromadb').length >= 4 &&
       ofSource(l, 'app').length >= 7,
-    60_000,
+    { timeoutMs: 60_000 },
   );
 }, 120_000);
 

@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { readLocalData } from '@tracebridge/cli';
 import type { ExportMetricsServiceRequest, StoredLog } from '@tracebridge/cli';
 import { fromKeyValues } from '@tracebridge/schema';
-import { COLLECTOR_DIR, freePort } from '../helpers/collector.js';
+import { COLLECTOR_DIR, freePort } from '#collector/run-lib.mjs';
 
 /** The fragments, by file name. */
 export const SOURCES = path.join(COLLECTOR_DIR, 'sources.yaml');
@@ -115,17 +115,6 @@ export async function startServer(file: string, args: string[], options: { env?:
     await sleep(100);
   }
   return { process: child, output: () => output, stop };
-}
-
-/** Polls `read` until `done` accepts its value; returns the last value either way (the test asserts). */
-export async function waitFor<T>(read: () => Promise<T> | T, done: (value: T) => boolean, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await read();
-  while (!done(value) && Date.now() < deadline) {
-    await sleep(250);
-    value = await read();
-  }
-  return value;
 }
 
 /** The log records the `local` profile wrote to `dataDir`. */

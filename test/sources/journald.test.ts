@@ -10,9 +10,10 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { StoredLog } from '@tracebridge/cli';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startCollector } from '../helpers/collector.js';
-import type { RunningCollector } from '../helpers/collector.js';
-import { SOURCES, SOURCES_JOURNALD, bodyText, findProgram, hasJournalctl, ofSource, readLogs, requireProgram, run, sourcesEnv, waitFor } from './harness.js';
+import { startCollector } from '#collector/run-lib.mjs';
+import type { RunningCollector } from '#collector/run-lib.mjs';
+import { SOURCES, SOURCES_JOURNALD, bodyText, findProgram, hasJournalctl, ofSource, readLogs, requireProgram, run, sourcesEnv } from './harness.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 type Obj = Record<string, any>;
 
@@ -112,7 +113,7 @@ if (JOURNALCTL) {
         env: await sourcesEnv(dir, { TRACEBRIDGE_JOURNALD_DIRECTORY: journalDir }),
       });
       collectors.push(collector);
-      const logs: StoredLog[] = ofSource(await waitFor(() => readLogs(collector.dataDir), (l) => ofSource(l, 'journald').length >= 4, 60_000), 'journald');
+      const logs: StoredLog[] = ofSource(await waitFor('the journald records in the files', () => readLogs(collector.dataDir), (l) => ofSource(l, 'journald').length >= 4, { timeoutMs: 60_000 }), 'journald');
 
       expect(logs.map(bodyText).sort()).toEqual(entries.filter((e) => e.PRIORITY !== '7').map((e) => e.MESSAGE).sort());
       const expectedSeverity: Record<string, [number, string]> = { '6': [9, 'INFO'], '4': [13, 'WARN'], '3': [17, 'ERROR'], '2': [18, 'ERROR'] };
@@ -144,7 +145,7 @@ if (JOURNALCTL) {
         env: await sourcesEnv(dir, { TRACEBRIDGE_REDIS_LOGS: path.join(dir, 'redis', '*.log') }),
       });
       collectors.push(collector);
-      const logs = await waitFor(() => readLogs(collector.dataDir), (l) => ofSource(l, 'redis').length >= 1, 60_000);
+      const logs = await waitFor('the redis record from the journal', () => readLogs(collector.dataDir), (l) => ofSource(l, 'redis').length >= 1, { timeoutMs: 60_000 });
       expect(ofSource(logs, 'redis').map(bodyText)).toEqual(['Ready to accept connections tcp']);
       expect(ofSource(logs, 'journald')).toEqual([]);
     });

@@ -13,10 +13,11 @@ import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import type { StoredLog } from '@tracebridge/cli';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, startCollector } from '../helpers/collector.js';
-import type { RunningCollector } from '../helpers/collector.js';
-import { SOURCES, bodyText, ofSource, readLogs, requireProgram, sourcesEnv, startServer, timeMs, waitFor } from './harness.js';
+import { freePort, startCollector } from '#collector/run-lib.mjs';
+import type { RunningCollector } from '#collector/run-lib.mjs';
+import { SOURCES, bodyText, ofSource, readLogs, requireProgram, sourcesEnv, startServer, timeMs } from './harness.js';
 import type { Server } from './harness.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 /** The slow request's upstream sleeps this long, so nginx's $request_time is at least this. */
@@ -167,7 +168,7 @@ ${['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `  ${t}_temp_p
   expect(await redis('GET', 'tracebridge:key')).toBe('$5\r\nvalue\r\n');
   expect(await redis('DEBUG', 'LOG', MARKER)).toBe('+OK\r\n');
   expect(await redis('BGSAVE')).toMatch(/^\+Background saving started/);
-  await waitFor(() => readFileSync(redisLog(), 'utf8'), (t) => t.includes('Background saving terminated'), 30_000);
+  await waitFor('redis to finish its background save', () => readFileSync(redisLog(), 'utf8'), (t) => t.includes('Background saving terminated'), { timeoutMs: 60_000 });
   expect(await get('/')).toBe(200);
   expect(await get('/missing?probe=404')).toBe(404);
   expect(await get('/slow')).toBe(200);
@@ -177,9 +178,10 @@ ${['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `  ${t}_temp_p
   for (const s of servers) await s.stop();
   const expected = lines(redisLog()).length + lines(nginxLogs('access.log')).length + lines(nginxLogs('access-timed.log')).length + lines(nginxLogs('error.log')).length;
   logs = await waitFor(
+    'the redis and nginx records in the files',
     () => readLogs(collector!.dataDir),
     (l) => ofSource(l, 'redis').length + ofSource(l, 'nginx.access').length + ofSource(l, 'nginx.error').length >= expected,
-    60_000,
+    { timeoutMs: 60_000 },
   );
 }, 180_000);
 

@@ -7,9 +7,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort, startCollector } from '../helpers/collector.js';
-import type { RunningCollector } from '../helpers/collector.js';
-import { SOURCES, ofSource, readLogs, sourcesEnv, waitFor } from './harness.js';
+import { freePort, startCollector } from '#collector/run-lib.mjs';
+import type { RunningCollector } from '#collector/run-lib.mjs';
+import { SOURCES, ofSource, readLogs, sourcesEnv } from './harness.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const OK = 270;
 const FAILED = 30;
@@ -61,12 +62,13 @@ async function runWith(settings: Record<string, string>): Promise<{ ok: number; 
       filtered: value(/^otelcol_processor_filter_logs_filtered\{filter="filter\/sources_thin"\} (\S+)$/m),
     };
   };
-  const counts = await waitFor(seen, (c) => c.incoming >= OK + FAILED + REDIS, 60_000);
+  const counts = await waitFor('every line to reach the collector', seen, (c) => c.incoming >= OK + FAILED + REDIS, { timeoutMs: 60_000 });
   expect(counts.incoming).toBe(OK + FAILED + REDIS);
   const logs = await waitFor(
+    'the kept records in the files',
     () => readLogs(collector.dataDir),
     (l) => ofSource(l, 'nginx.access').length + ofSource(l, 'redis').length >= OK + FAILED + REDIS - counts.filtered,
-    30_000,
+    { timeoutMs: 60_000 },
   );
   // Nothing more arrives later.
   await sleep(1000);

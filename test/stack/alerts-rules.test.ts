@@ -11,9 +11,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort, startCollector } from '../helpers/collector.js';
-import type { RunningCollector } from '../helpers/collector.js';
-import { DERIVED, requireProgram, run, waitFor } from '../sources/harness.js';
+import { freePort, startCollector } from '#collector/run-lib.mjs';
+import type { RunningCollector } from '#collector/run-lib.mjs';
+import { DERIVED, requireProgram, run } from '../sources/harness.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 type Obj = Record<string, any>;
 
@@ -145,9 +146,10 @@ service:
     });
     expect(posted.status).toBe(200);
     const exposition = await waitFor(
+      'the send-failed counter in the collector\'s metrics',
       async () => (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text(),
       (t) => /^otelcol_exporter_send_failed_log_records(_total)?\{/m.test(t),
-      30_000,
+      { timeoutMs: 60_000 },
     );
     const series = (name: string): string[] => exposition.split('\n').filter((l) => l.startsWith(`${name}{`));
 

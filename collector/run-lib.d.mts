@@ -1,0 +1,68 @@
+// Types of run-lib.mjs (plain ESM so that it runs without a compile step; see its header).
+import type { ChildProcess } from 'node:child_process';
+
+/** This folder: the base configuration, profiles/, the fragments, the build scripts. */
+export declare const COLLECTOR_DIR: string;
+/** collector/config.yaml, the base configuration every stack starts from. */
+export declare const BASE_CONFIG: string;
+
+/** A free TCP port on 127.0.0.1 (bound, read, released). */
+export declare function freePort(): Promise<number>;
+/** The feature gates the files name in their opening comment (`--feature-gates=a,b`). @default files: config.yaml */
+export declare function collectorFeatureGates(...files: string[]): string[];
+/** `local` → collector/profiles/local.yaml; a value with a slash is a path. */
+export declare function profilePath(profile: string): string;
+/** The built collector binary (built once per machine; `OTELCOL_BIN` wins). */
+export declare function collectorBinary(options?: { log?: (line: string) => void }): Promise<string>;
+/** The `--config` files of a stack, in load order: config.yaml, the profile, the extra files. */
+export declare function stackConfigs(options: Pick<StartCollectorOptions, 'profile' | 'extraConfigs'>): string[];
+
+export interface StartCollectorOptions {
+  /** Profile name under collector/profiles, or a path to a config file of the caller's own. */
+  profile: string;
+  /** Further --config files, merged after the profile. */
+  extraConfigs?: string[];
+  /** Environment of the collector, over the ports and data folder chosen here (it inherits nothing else but PATH and HOME). */
+  env?: Record<string, string>;
+  /** Data folder (`TRACEBRIDGE_DATA_DIR`). @default a fresh temporary folder */
+  dataDir?: string;
+  /** More command-line arguments; the feature gates the files name are always passed. */
+  args?: string[];
+  /** The binary. @default collectorBinary() */
+  bin?: string;
+  /** How long to wait for the health check. @default 60000 */
+  timeoutMs?: number;
+  /** Called with the process as soon as it is spawned (to stop it on Ctrl-C while it starts). */
+  onSpawn?: (child: ChildProcess) => void;
+}
+
+/** A collector process that answered its health check. */
+export interface RunningCollector {
+  /** OTLP/HTTP base URL (`http://127.0.0.1:port`); logs go to `${otlpHttp}/v1/logs`. */
+  otlpHttp: string;
+  /** OTLP/gRPC `host:port`. */
+  otlpGrpc: string;
+  /** The health check's URL. */
+  healthUrl: string;
+  /** Port of its own metrics (`COLLECTOR_METRICS_PORT`). */
+  metricsPort: number;
+  dataDir: string;
+  /** The `--config` files, in load order. */
+  configs: string[];
+  process: ChildProcess;
+  /** Resolves with the exit code (or the signal's name) once it has ended. */
+  exited: Promise<number | string>;
+  alive(): boolean;
+  /** What it printed so far (stdout and stderr; the last few MiB). */
+  output(): string;
+  /** SIGTERM and wait; SIGKILL after `graceMs`. @default graceMs: 15000 */
+  stop(options?: { graceMs?: number }): Promise<void>;
+  /** SIGKILL now (a crash) and wait. */
+  kill(): Promise<void>;
+}
+
+/** Starts the collector and waits until it is healthy. The caller must `stop()` it. */
+export declare function startCollector(options: StartCollectorOptions): Promise<RunningCollector>;
+
+/** The collector's own merge of `configs` (`print-config`, JSON, unredacted, not validated). */
+export declare function printConfig(options: { configs: string[]; env?: Record<string, string>; bin?: string }): Promise<Record<string, any>>;

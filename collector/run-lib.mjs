@@ -1,0 +1,176 @@
+// Runs the collector that build-lib.mjs builds: free ports on 127.0.0.1, the configuration files in their
+// order with the feature gates they name, a health wait, a clean stop; and the real collector's merge of
+// several files (`print-config`). The one copy used by the demo (examples/swarm), the tests and the
+// benchmarks. Plain ESM beside build-lib.mjs, with its types in run-lib.d.mts: like build-lib.mjs it runs
+// without a compile step (a fresh clone's first `npm run demo`, `node collector/build.mjs`), and every
+// TypeScript caller is checked against the declarations by `tsc -b`.
+
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureCollector } from './build-lib.mjs';
+
+/** This folder: the base configuration, profiles/, the fragments, the build scripts. */
+export const COLLECTOR_DIR = path.dirname(fileURLToPath(import.meta.url));
+
+/** The base configuration every stack starts from. */
+export const BASE_CONFIG = path.join(COLLECTOR_DIR, 'config.yaml');
+
+/**
+ * A free TCP port on 127.0.0.1: bound to port 0, read, released. Another process could take it before it
+ * is used; on one host that is rare, and the collector then fails to start and says which port.
+ * @returns {Promise<number>}
+ */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = /** @type {net.AddressInfo} */ (server.address());
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * The feature gates the given configuration files need. Each file names them in its opening comment, as
+ * the command line that runs it (`--feature-gates=a,b`): the collector refuses collector/config.yaml
+ * without them, so the files are the one place they are kept.
+ * @param {...string} files default: config.yaml
+ * @returns {string[]}
+ */
+export function collectorFeatureGates(...files) {
+  const gates = new Set();
+  for (const file of files.length > 0 ? files : [BASE_CONFIG]) {
+    for (const m of readFileSync(file, 'utf8').matchAll(/--feature-gates=(\S+)/g)) {
+      for (const gate of m[1].split(',')) if (gate !== '') gates.add(gate);
+    }
+  }
+  return [...gates];
+}
+
+/** A profile name (`local`) is a file under profiles/; anything with a slash is a path. */
+export function profilePath(profile) {
+  return profile.includes('/') ? profile : path.join(COLLECTOR_DIR, 'profiles', `${profile}.yaml`);
+}
+
+/** The built collector binary (built once per machine, see build-lib.mjs; `OTELCOL_BIN` wins). */
+export function collectorBinary({ log = () => undefined } = {}) {
+  return ensureCollector({ log });
+}
+
+/** The `--config` files of a stack, in load order: config.yaml, the profile, the extra files. */
+export function stackConfigs({ profile, extraConfigs = [] }) {
+  return [BASE_CONFIG, profilePath(profile), ...extraConfigs];
+}
+
+/**
+ * Starts the collector with config.yaml + a profile (+ extra files) and the feature gates they name, on
+ * free ports of 127.0.0.1, and resolves once its health check answers (rejects, having killed it, when it
+ * exits or stays unhealthy past `timeoutMs`). The caller must `stop()` it, also when a test fails.
+ */
+export async function startCollector(options) {
+  const bin = options.bin ?? (await collectorBinary());
+  const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'tb-collector-'));
+  const [grpc, http, health, metrics] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const configs = stackConfigs(options);
+  const args = configs.flatMap((file) => ['--config', file]);
+  const gates = collectorFeatureGates(...configs);
+  if (gates.length > 0) args.push(`--feature-gates=${gates.join(',')}`);
+  args.push(...(options.args ?? []));
+  const env = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '',
+    OTLP_GRPC_ENDPOINT: `127.0.0.1:${grpc}`,
+    OTLP_HTTP_ENDPOINT: `127.0.0.1:${http}`,
+    HEALTH_ENDPOINT: `127.0.0.1:${health}`,
+    COLLECTOR_METRICS_PORT: String(metrics),
+    TRACEBRIDGE_DATA_DIR: dataDir,
+    ...options.env,
+  };
+  const child = spawn(bin, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  options.onSpawn?.(child);
+  let output = '';
+  const keep = (d) => {
+    output += d.toString();
+    // What a test or the demo shows on failure is the tail; a collector that logs for an hour must not
+    // grow this string without bound.
+    if (output.length > 4 * 1024 * 1024) output = output.slice(-2 * 1024 * 1024);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  let alive = true;
+  const exited = new Promise((resolve) => {
+    child.once('exit', (code, signal) => {
+      alive = false;
+      resolve(code ?? signal ?? 'unknown');
+    });
+    child.once('error', (err) => {
+      alive = false;
+      output += `\n${err.message}\n`;
+      resolve('spawn-failed');
+    });
+  });
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (!alive) throw new Error(`the collector exited during start-up:\n${output.slice(-8000)}`);
+    try {
+      const res = await fetch(`http://127.0.0.1:${health}/`, { signal: AbortSignal.timeout(2000) });
+      if (res.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`the collector did not become healthy in ${timeoutMs / 1000} s:\n${output.slice(-8000)}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const stop = async (signal, graceMs) => {
+    if (!alive) return;
+    child.kill(signal);
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    await exited;
+    clearTimeout(timer);
+  };
+  return {
+    otlpHttp: `http://127.0.0.1:${http}`,
+    otlpGrpc: `127.0.0.1:${grpc}`,
+    healthUrl: `http://127.0.0.1:${health}/`,
+    metricsPort: metrics,
+    dataDir,
+    configs,
+    process: child,
+    exited,
+    alive: () => alive,
+    output: () => output,
+    stop: ({ graceMs = 15_000 } = {}) => stop('SIGTERM', graceMs),
+    kill: () => stop('SIGKILL', 0),
+  };
+}
+
+/**
+ * The configuration the collector itself makes of several files (`print-config`: merged left to right,
+ * lists replaced, `${env:…}` resolved, defaults filled in), as JSON. No JavaScript merge can drift from
+ * what the collector does. Validation is off: this is the merged view, `validate` is another command.
+ */
+export async function printConfig({ configs, env = {}, bin }) {
+  const binary = bin ?? (await collectorBinary());
+  const gates = collectorFeatureGates(...configs);
+  const args = ['print-config', ...configs.flatMap((file) => ['--config', file]), '--format=json', '--mode=unredacted', '--validate=false'];
+  if (gates.length > 0) args.push(`--feature-gates=${gates.join(',')}`);
+  const stdout = await new Promise((resolve, reject) => {
+    execFile(
+      binary,
+      args,
+      { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, maxBuffer: 64 * 1024 * 1024, timeout: 60_000 },
+      (err, out, errOut) => (err ? reject(new Error(`print-config ${configs.join(' ')} failed: ${err.message}\n${errOut}`)) : resolve(out)),
+    );
+  });
+  return JSON.parse(stdout);
+}
