@@ -1,4 +1,4 @@
-// `tracebridge demo` end to end: the real collector (local profile), three real agent processes started
+// `tracebridge demo` (examples/swarm, run by the CLI in a checkout) end to end: the real collector (local profile), three real agent processes started
 // with `node --import @tracebridge/auto/register`, and the timeline read back from the files the collector
 // wrote, as JSON and as a page loaded in headless Chromium. Also: Ctrl-C leaves no process behind.
 import { spawn } from 'node:child_process';

@@ -30,7 +30,7 @@ export type { ListRequestsOptions, RequestSummary } from './request-list.js';
 export type { RemoteData, RemoteSource } from './remote-data.js';
 export type { TerminalRenderOptions } from './render-terminal.js';
 export type { RequestListRenderOptions } from './render-request-list.js';
-export { AGENT_IMPORT, demoCommand } from './commands/demo.js';
+export { demoCommand } from './commands/demo.js';
 export { DEFAULT_DATA_DIR, traceCommand } from './commands/trace.js';
 export { TIMELINE_FORMAT_VERSION, buildTimeline, idKind, isEmptyTimeline } from './timeline.js';
 export { listRequests } from './request-list.js';

@@ -1,4 +1,4 @@
-import { readLocalData } from '../local-data.js';
+import { readLocalData } from '@tracebridge/cli';
 
 /** What {@link waitForDelivery} saw last. */
 export interface DeliveryCounts {

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
 
-/** One process started by the demo, with what it printed. */
+/** One process the demo started, with what it printed. */
 export interface Child {
   name: string;
   process: ChildProcess;
@@ -51,7 +51,11 @@ export class ChildProcesses {
   /** Spawns and tracks a process; its stdout and stderr are kept, not shown. */
   spawn(name: string, command: string, args: readonly string[], options: SpawnOptions = {}): Child {
     const stdio = options.stdio ?? ['ignore', 'pipe', 'pipe'];
-    const child = spawn(command, args, { ...options, stdio });
+    return this.track(name, spawn(command, args, { ...options, stdio }));
+  }
+
+  /** Tracks a process started elsewhere (the collector, by its run helper), so that it is stopped too. */
+  track(name: string, child: ChildProcess): Child {
     let out = '';
     const keep = (d: Buffer): void => {
       out += d.toString();
@@ -59,8 +63,9 @@ export class ChildProcesses {
     };
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
-    let running = child.pid !== undefined;
+    let running = child.pid !== undefined && child.exitCode === null && child.signalCode === null;
     const exited = new Promise<number | string>((resolve) => {
+      if (!running) resolve(child.exitCode ?? child.signalCode ?? 'spawn-failed');
       child.once('exit', (code, signal) => {
         running = false;
         resolve(code ?? signal ?? 'unknown');
