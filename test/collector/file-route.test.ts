@@ -6,7 +6,7 @@
 import { appendFileSync, copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readRequests } from '@tracebridge/cli';
+import { readRequests } from '../../packages/cli/src/local-data.js';
 import { sendRecords } from '@tracebridge/logger';
 import { agentResource, toKeyValues } from '@tracebridge/schema';
 import type { ExportLogsServiceRequest, OtlpKeyValue, OtlpLogRecord } from '@tracebridge/schema';

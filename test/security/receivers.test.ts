@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { readRequests } from '@tracebridge/cli';
+import { readRequests } from '../../packages/cli/src/local-data.js';
 import { createLogger } from '@tracebridge/logger';
 import { fromKeyValues } from '@tracebridge/schema';
 import { COLLECTOR_DIR, freePort, startCollector } from '#collector/run-lib.mjs';

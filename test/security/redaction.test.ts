@@ -16,7 +16,7 @@ import path from 'node:path';
 import { InMemoryLogRecordExporter } from '@opentelemetry/sdk-logs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { readRequests } from '@tracebridge/cli';
+import { readRequests } from '../../packages/cli/src/local-data.js';
 import { createLogger, sendRecords } from '@tracebridge/logger';
 import type { Logger } from '@tracebridge/logger';
 import { fromKeyValues } from '@tracebridge/schema';

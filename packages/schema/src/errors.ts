@@ -1,5 +1,6 @@
 /**
- * Every error code tracebridge throws, with what it means. Listed in docs/errors.md; a test fails when
+ * Every error code tracebridge throws, with what it means: the one registry, for the packages, the CLI
+ * and the build scripts alike. Listed in docs/errors.md; a test fails when
  * the two drift. Codes are stable: scripts may match on them, messages may change.
  */
 export const ERROR_CODES = Object.freeze({
@@ -13,6 +14,12 @@ export const ERROR_CODES = Object.freeze({
   BACKEND: 'TRACEBRIDGE_ERR_BACKEND',
   /** An output file a command was asked to write cannot be written. */
   OUTPUT: 'TRACEBRIDGE_ERR_OUTPUT',
+  /**
+   * The collector or a test store cannot be built or found (collector/build-lib.mjs: Go missing, a build
+   * that fails, `OTELCOL_BIN` not a working binary). Thrown by the build script, which runs before any
+   * package is compiled and so spells the code out; a test checks it is this one.
+   */
+  COLLECTOR_BUILD: 'TRACEBRIDGE_ERR_COLLECTOR_BUILD',
 });
 
 /** One of {@link ERROR_CODES}. */
