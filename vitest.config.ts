@@ -35,6 +35,9 @@ export default defineConfig({
           // such files at once starve each other on a 2-core machine, and waits meant for a slow CI then
           // run out. vitest's default (cores − 1) is already 1 there; this caps bigger machines too.
           maxWorkers: 2,
+          // And within a file, at most two concurrent tests (test/backends/faults.test.ts runs four
+          // scenarios, each with its own collector, store and agents at thousands of records per second).
+          maxConcurrency: 2,
           sequence: { groupOrder: 1 },
         },
       },

@@ -46,6 +46,11 @@ export interface RunningCollector {
   healthUrl: string;
   /** Port of its own metrics (`COLLECTOR_METRICS_PORT`). */
   metricsPort: number;
+  /**
+   * The sum of a metric of its own (Prometheus exposition) over the series whose labels include `labels`:
+   * `metric('otelcol_exporter_queue_size', { exporter: 'otlp_http/loki' })`. 0 when no series matches.
+   */
+  metric(name: string, labels?: Record<string, string>): Promise<number>;
   dataDir: string;
   /** The `--config` files, in load order. */
   configs: string[];

@@ -92,6 +92,11 @@ export async function startCollector(options) {
     TRACEBRIDGE_DATA_DIR: dataDir,
     ...options.env,
   };
+  // The caller's env may pin a port (a restart on the same one): the URLs follow what the collector got.
+  const httpEndpoint = env.OTLP_HTTP_ENDPOINT;
+  const grpcEndpoint = env.OTLP_GRPC_ENDPOINT;
+  const healthUrl = `http://${env.HEALTH_ENDPOINT}/`;
+  const metricsUrl = `http://127.0.0.1:${env.COLLECTOR_METRICS_PORT}/metrics`;
   const child = spawn(bin, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   options.onSpawn?.(child);
   let output = '';
@@ -120,7 +125,7 @@ export async function startCollector(options) {
   for (;;) {
     if (!alive) throw new Error(`the collector exited during start-up:\n${output.slice(-8000)}`);
     try {
-      const res = await fetch(`http://127.0.0.1:${health}/`, { signal: AbortSignal.timeout(2000) });
+      const res = await fetch(healthUrl, { signal: AbortSignal.timeout(2000) });
       if (res.ok) break;
     } catch {
       // not listening yet
@@ -139,10 +144,20 @@ export async function startCollector(options) {
     clearTimeout(timer);
   };
   return {
-    otlpHttp: `http://127.0.0.1:${http}`,
-    otlpGrpc: `127.0.0.1:${grpc}`,
-    healthUrl: `http://127.0.0.1:${health}/`,
-    metricsPort: metrics,
+    otlpHttp: `http://${httpEndpoint}`,
+    otlpGrpc: grpcEndpoint,
+    healthUrl,
+    metricsPort: Number(env.COLLECTOR_METRICS_PORT),
+    async metric(name, labels = {}) {
+      const text = await (await fetch(metricsUrl, { signal: AbortSignal.timeout(10_000) })).text();
+      let sum = 0;
+      for (const line of text.split('\n')) {
+        const m = /^(\w+)(?:\{(.*)\})? (\S+)$/.exec(line);
+        if (m === null || m[1] !== name) continue;
+        if (Object.entries(labels).every(([k, v]) => (m[2] ?? '').includes(`${k}="${v}"`))) sum += Number(m[3]);
+      }
+      return sum;
+    },
     dataDir,
     configs,
     process: child,

@@ -15,6 +15,7 @@ import { createLogger } from '@tracebridge/logger';
 import type { Logger, OutputMode } from '@tracebridge/logger';
 import { startCollector } from '#collector/run-lib.mjs';
 import type { RunningCollector } from '#collector/run-lib.mjs';
+import { waitFor, waitForQuiet } from '../helpers/wait-for.js';
 
 const RECORDS = 40;
 
@@ -51,11 +52,11 @@ describe('one collector fed by loggers in each output mode', () => {
     for (const log of loggers) await log.shutdown();
     stats = Object.fromEntries(loggers.map((log, m) => [modes[m], log.stats()])) as typeof stats;
 
-    // Until all 3 × RECORDS records are stored (the file route tails as the lines appear), then a while
-    // longer: a duplicate would arrive late, and must be seen to be refused.
-    const deadline = Date.now() + 60_000;
-    while ((await stored(collector)).length < 3 * RECORDS && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-    await new Promise((r) => setTimeout(r, 2000));
+    // Until the file route has taken every line of the jsonl file (it tails the files as lines appear; the
+    // lines of `both` it drops leave its accepted count) and all 3 × RECORDS records are stored, and then
+    // the count stays still for a while: a duplicate would arrive late, and must be seen to be refused.
+    await waitFor('the file route to take the jsonl lines', () => collector.metric('otelcol_receiver_accepted_log_records', { receiver: 'file_log/agents' }), (n) => n >= RECORDS);
+    await waitForQuiet('the stored records', async () => (await stored(collector)).length, { done: (n) => n >= 3 * RECORDS, quietMs: 2_000 });
     await collector.stop();
     data = await readLocalData(collector.dataDir);
   }, 150_000);

@@ -23,7 +23,7 @@ import { startLogAgent } from '../helpers/stores-log-agent.js';
 import type { AgentSnapshot, LogAgent } from '../helpers/stores-log-agent.js';
 import { startVictoriaLogs } from '../helpers/stores-victorialogs.js';
 import type { VictoriaLogs } from '../helpers/stores-victorialogs.js';
-import { waitFor } from '../helpers/wait-for.js';
+import { waitFor, waitForQuiet } from '../helpers/wait-for.js';
 
 const PROFILE = 'jaeger-victorialogs';
 const OUTAGE_MS = 60_000;
@@ -132,9 +132,8 @@ describe.concurrent('the jaeger-victorialogs pipeline under faults', () => {
     report('kill-9', `restarted it on the same queue after ${seconds(Date.now() - killedAt)}`);
 
     const done = await a.done;
-    const final = await waitFor('every record in VictoriaLogs', () => victoria.count('*'), (c) => c.uids >= COUNT, { timeoutMs: 180_000, intervalMs: 1_000 });
-    // A little longer: a late duplicate would show up now.
-    await sleep(2_000);
+    // Every record, then the store quiet for a while: a late duplicate would show up before the count settles.
+    const final = await waitForQuiet('every record in VictoriaLogs', () => victoria.count('*'), { done: (c) => c.uids >= COUNT, quietMs: 3_000, timeoutMs: 180_000, intervalMs: 1_000 });
     const [counts] = await victoria.query(
       '* | stats count() rows, count_uniq("log.record.uid") uids, count_uniq("context.seq") seqs, count_uniq("log.record.uid", "context.seq") pairs',
     );
@@ -180,8 +179,7 @@ describe.concurrent('the jaeger-victorialogs pipeline under faults', () => {
     report('backend-down', `store back after ${seconds(upAt - downAt)}`);
     await waitFor('every queued record in VictoriaLogs', () => victoria.count('*'), (c) => c.uids >= COUNT, { timeoutMs: 150_000, intervalMs: 1_000 });
     const deliveredIn = Date.now() - upAt;
-    await sleep(2_000);
-    const final = await victoria.count('*');
+    const final = await waitForQuiet('the store to settle', () => victoria.count('*'), { quietMs: 3_000, timeoutMs: 60_000, intervalMs: 1_000 });
     const queuedAfter = await stack.metric('otelcol_exporter_queue_size', { exporter: 'otlp_http/victorialogs' });
     report('backend-down', `delivered ${final.uids} distinct records (${final.rows} rows) ${seconds(deliveredIn)} after the store came back; queue now ${queuedAfter}`);
     expect(final.uids).toBe(COUNT);
@@ -307,8 +305,9 @@ describe.concurrent('the jaeger-victorialogs pipeline under faults', () => {
     }
     const total = lines.length;
     const expected = countKinds(lines);
-    await waitFor('a record per line in VictoriaLogs', () => victoria.count('*'), (c) => c.rows >= total, { timeoutMs: 120_000, intervalMs: 1_000 });
-    await sleep(2_000);
+    // Every line read by the file route, then a row per line in the store, and the store quiet for a while.
+    await waitFor('the file route to read every line', () => stack.metric('otelcol_receiver_accepted_log_records', { receiver: 'file_log/agents' }), (n) => n >= total, { timeoutMs: 120_000, intervalMs: 1_000 });
+    await waitForQuiet('a record per line in VictoriaLogs', () => victoria.count('*'), { done: (c) => c.rows >= total, quietMs: 3_000, timeoutMs: 120_000, intervalMs: 1_000 });
 
     const rowsOf = async (filter: string): Promise<number> => (await victoria.count(filter)).rows;
     const got = {

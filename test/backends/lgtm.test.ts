@@ -11,7 +11,6 @@ import { execFile } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { gunzipSync } from 'node:zlib';
 import { context, trace } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-node';
@@ -481,7 +480,8 @@ describe('the lgtm profile, run by the real collector against backend stand-ins'
     await sendSpans();
     // The archive keeps receiving while Loki is down: the exporters queue independently.
     await waitFor('the archive to get the records sent during the outage', archivedLogs, (a) => a.filter((l) => l.body.startsWith('outage-a ')).length >= 40);
-    await sleep(3_000);
+    // Held for Loki meanwhile: the Loki exporter's queue has them (it counts records until Loki takes them).
+    await waitFor('the Loki exporter to queue the records', () => main.metric('otelcol_exporter_queue_size', { exporter: 'otlp_http/loki' }), (n) => n >= 40);
     expect(lokiLogs().filter((l) => l.body.startsWith('outage-a '))).toEqual([]);
     loki = await startLoki(lokiHttpEndpoint);
     const delivered = await waitFor('the records queued during the outage at the restarted Loki', () => lokiLogs().filter((l) => l.body.startsWith('outage-a ')), (l) => new Set(l.map((x) => x.body)).size >= 40, { timeoutMs: 60_000 });
@@ -493,10 +493,10 @@ describe('the lgtm profile, run by the real collector against backend stand-ins'
     await loki.collector.stop();
     await logInSpans('outage-b', 40);
     await sendSpans();
-    // Once the archive has the batch, the same batch was handed to the Loki exporter's queue too (the
-    // pipeline fans out to both exporters in one call); a moment more for the queue's fsync.
     await waitFor('the archive to get the records sent before the crash', archivedLogs, (a) => a.filter((l) => l.body.startsWith('outage-b ')).length >= 40);
-    await sleep(1_000);
+    // The kill comes once the Loki exporter's persistent queue holds the records: its size counts a record
+    // once it is written to the queue's file, so a crash from here on must lose none.
+    await waitFor('the Loki exporter to queue the records', () => main.metric('otelcol_exporter_queue_size', { exporter: 'otlp_http/loki' }), (n) => n >= 40);
     await main.kill();
     loki = await startLoki(lokiHttpEndpoint);
     main = await startMain(main.dataDir);

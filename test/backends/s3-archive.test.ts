@@ -20,6 +20,7 @@ import { decodeLogsRequest } from '../helpers/otlp-proto.js';
 import { createBucket, getObject, listObjects } from '../helpers/s3-client.js';
 import { startS3Server } from '../helpers/s3-server.js';
 import type { S3Server } from '../helpers/s3-server.js';
+import { waitForQuiet } from '../helpers/wait-for.js';
 
 type Obj = Record<string, any>;
 
@@ -249,23 +250,24 @@ async function archived(prefix: string, signal: 'logs' | 'traces', run: string):
   return rows;
 }
 
-/** Polls until the archive holds at least `count` rows, then once more to catch duplicates arriving late. */
+/**
+ * Waits until the archive holds at least `count` rows and has not changed for a while: duplicates that
+ * arrive late show up in what it returns.
+ */
 async function waitForArchived(prefix: string, signal: 'logs' | 'traces', run: string, count: number, timeoutMs = 60_000): Promise<Row[]> {
-  const deadline = Date.now() + timeoutMs;
-  let rows = await archived(prefix, signal, run);
-  while (rows.length < count) {
-    if (Date.now() > deadline) {
-      throw new Error(`${rows.length}/${count} ${signal} of run ${run} under ${prefix}/ after ${timeoutMs} ms; collector said:\n${collectors.at(-1)?.output().slice(-4000)}`);
-    }
-    await new Promise((r) => setTimeout(r, 250));
-    rows = await archived(prefix, signal, run);
+  try {
+    return await waitForQuiet(`${count} ${signal} of run ${run} under ${prefix}/`, () => archived(prefix, signal, run), {
+      done: (rows) => rows.length >= count,
+      quietMs: 2_000,
+      timeoutMs,
+    });
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\ncollector said:\n${collectors.at(-1)?.output().slice(-4000)}`);
   }
-  await new Promise((r) => setTimeout(r, 1000));
-  return archived(prefix, signal, run);
 }
 
 /** Waits until the collector logs `text` at or after character `from` of its output. */
-async function waitForOutput(collector: RunningCollector, text: string, from: number, timeoutMs = 30_000): Promise<void> {
+async function waitForOutput(collector: RunningCollector, text: string, from: number, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!collector.output().slice(from).includes(text)) {
     if (Date.now() > deadline) throw new Error(`the collector did not log "${text}" in ${timeoutMs} ms:\n${collector.output().slice(-4000)}`);
@@ -372,7 +374,8 @@ describe('the s3_archive exporter', () => {
     const second = await startArchivingCollector();
     await sendSpans(second, run, [{ traceId, spanId: spanB, name: 'after restart' }]);
     await sendLogs(second, run, 'after restart', [{ count: 20, traceId, spanId: spanB }]);
-    await new Promise((r) => setTimeout(r, 2000));
+    // The second collector tries S3 too, and fails: nothing can have reached it.
+    await waitForOutput(second, 'Will retry the request after interval', 0);
     expect(await listObjectsSafe()).toBe('unreachable');
 
     await s3!.start();

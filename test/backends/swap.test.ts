@@ -13,7 +13,6 @@
  * is a span of that trace.
  */
 import { rmSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readLocalData } from '@tracebridge/cli';
 import type { LocalData } from '@tracebridge/cli';
@@ -28,7 +27,7 @@ import { startVictoriaLogs } from '../helpers/stores-victorialogs.js';
 import type { LogRow, VictoriaLogs } from '../helpers/stores-victorialogs.js';
 import { startAgent } from '../helpers/agents.js';
 import type { Agent } from '../helpers/agents.js';
-import { waitFor } from '../helpers/wait-for.js';
+import { waitForQuiet } from '../helpers/wait-for.js';
 
 type Obj = Record<string, any>;
 
@@ -87,10 +86,9 @@ interface Backend {
   stop(): Promise<void>;
 }
 
-/** Waits until the totals reach what was sent, then a little longer, so late duplicates would show too. */
+/** Waits until the totals reach what was sent and stay still for a while, so late duplicates would show too. */
 async function settleOn(backend: Backend, logs: number, spans: number): Promise<void> {
-  await waitFor('every record and span at the backend', () => backend.totals(), (t) => t.logs >= logs && t.spans >= spans);
-  await sleep(2_000);
+  await waitForQuiet('every record and span at the backend', () => backend.totals(), { done: (t) => t.logs >= logs && t.spans >= spans, quietMs: 3_000 });
 }
 
 // --- the three profiles --------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ import type { ExportLogsServiceRequest, OtlpKeyValue, OtlpLogRecord } from '@tra
 import { startCollector } from '#collector/run-lib.mjs';
 import type { RunningCollector } from '#collector/run-lib.mjs';
 import { loadVectors } from '../helpers/vectors.js';
+import { waitFor, waitForQuiet } from '../helpers/wait-for.js';
 
 /** Records of one resource and scope, in the order they arrived. */
 interface Group {
@@ -73,17 +74,10 @@ async function logRequests(collector: RunningCollector): Promise<ExportLogsServi
 }
 
 /** Waits until the collector's logs file holds `count` records after the first `skip` requests; returns those requests. */
-async function waitForRecords(collector: RunningCollector, skip: number, count: number, timeoutMs = 30_000): Promise<ExportLogsServiceRequest[]> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const fresh = (await logRequests(collector)).slice(skip);
-    const n = countRecords(fresh);
-    if (n >= count || Date.now() > deadline) {
-      expect(n, `records written by the collector (log: ${collector.output().slice(-2000)})`).toBe(count);
-      return fresh;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
+async function waitForRecords(collector: RunningCollector, skip: number, count: number): Promise<ExportLogsServiceRequest[]> {
+  const fresh = await waitFor(`${count} records in the logs file`, async () => (await logRequests(collector)).slice(skip), (f) => countRecords(f) >= count);
+  expect(countRecords(fresh), `records written by the collector (log: ${collector.output().slice(-2000)})`).toBe(count);
+  return fresh;
 }
 
 /** Every record's body text, in file order across groups (records of one agent and component keep their order). */
@@ -219,7 +213,8 @@ describe('a restarted file route', () => {
     // The rest of the half-written line: the record is read once, whole, when its newline arrives.
     appendFileSync(first, `${split.slice(40)}\n`);
     await waitForRecords(collector, before, 151);
-    await new Promise((r) => setTimeout(r, 1000));
+    // Still for a while: a line read twice would show up before the count settles.
+    await waitForQuiet('the logs file', async () => countRecords(await logRequests(collector!)), { quietMs: 2_000 });
 
     const all = bodies(await logRequests(collector));
     expect(all).toHaveLength(351);

@@ -3,6 +3,7 @@ import { readLocalData } from '@tracebridge/cli';
 import { createLogger } from '@tracebridge/logger';
 import { startCollector } from '#collector/run-lib.mjs';
 import type { RunningCollector } from '#collector/run-lib.mjs';
+import { waitFor } from '../helpers/wait-for.js';
 
 let collector: RunningCollector;
 
@@ -19,11 +20,8 @@ describe('the local profile', () => {
     for (let i = 0; i < 100; i++) log.info(`record ${i}`, { context: { i } });
     expect(await log.flush(10_000)).toBe(true);
     await log.shutdown();
-    let data = await readLocalData(collector.dataDir);
-    for (let tries = 0; data.logs.length < 100 && tries < 50; tries++) {
-      await new Promise((r) => setTimeout(r, 100));
-      data = await readLocalData(collector.dataDir);
-    }
+    // The file exporter writes on its own schedule (every second): wait for the records, not a fixed time.
+    const data = await waitFor('100 records in the files', () => readLocalData(collector.dataDir), (d) => d.logs.length >= 100);
     expect(data.warnings).toEqual([]);
     expect(data.logs).toHaveLength(100);
     expect(data.logs[0]).toMatchObject({ scope: 'redis_bus', resource: { 'service.name': 'A1' }, attributes: { 'context.i': 0 } });

@@ -21,6 +21,7 @@ import { createLogger } from '@tracebridge/logger';
 import { fromKeyValues } from '@tracebridge/schema';
 import { COLLECTOR_DIR, freePort, startCollector } from '#collector/run-lib.mjs';
 import type { RunningCollector } from '#collector/run-lib.mjs';
+import { waitFor } from '../helpers/wait-for.js';
 
 type Obj = Record<string, any>;
 const SECURE = path.join(COLLECTOR_DIR, 'secure-receivers.yaml');
@@ -60,14 +61,10 @@ async function storedAgents(collector: RunningCollector): Promise<string[]> {
   return requests.flatMap((r) => (r.resourceLogs as Obj[]).flatMap((rl) => (rl.scopeLogs as Obj[]).flatMap((sl) => (sl.logRecords as Obj[]).map(() => fromKeyValues(rl.resource?.attributes)['service.instance.id'] as string))));
 }
 
-/** Waits (bounded) until `agent` has a stored record; false if it never comes. */
-async function waitStored(collector: RunningCollector, agent: string, timeoutMs = 30_000): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if ((await storedAgents(collector)).includes(agent)) return true;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return false;
+/** Waits (60 s at most, then throws) until `agent` has a stored record. */
+async function waitStored(collector: RunningCollector, agent: string): Promise<boolean> {
+  await waitFor(`a stored record of ${agent}`, () => storedAgents(collector), (agents) => agents.includes(agent));
+  return true;
 }
 
 /**
@@ -227,8 +224,10 @@ describe('collector/secure-receivers.yaml', () => {
     await runApp('A1-auto-001', `Authorization=Bearer%20${TOKEN}`);
     await runApp('A1-auto-002', undefined);
     expect(await waitStored(secured, 'A1-auto-001')).toBe(true);
-    const traces = await readRequests<Obj>(secured.dataDir, 'traces', []);
-    const spans = traces.flatMap((r) => (r.resourceSpans as Obj[]).flatMap((rs) => (rs.scopeSpans as Obj[]).flatMap((ss) => (ss.spans as Obj[]).map((s) => [fromKeyValues(rs.resource?.attributes)['service.instance.id'], s.name]))));
+    // Traces go to their own file, flushed on their own schedule: wait for the span as for the record.
+    const storedSpans = async (): Promise<unknown[][]> =>
+      (await readRequests<Obj>(secured.dataDir, 'traces', [])).flatMap((r) => (r.resourceSpans as Obj[]).flatMap((rs) => (rs.scopeSpans as Obj[]).flatMap((ss) => (ss.spans as Obj[]).map((s) => [fromKeyValues(rs.resource?.attributes)['service.instance.id'], s.name]))));
+    const spans = await waitFor('the span of A1-auto-001', storedSpans, (all) => all.some(([agent, name]) => agent === 'A1-auto-001' && name === 'guarded-operation'));
     expect(spans).toContainEqual(['A1-auto-001', 'guarded-operation']);
     expect(spans.filter(([agent]) => agent === 'A1-auto-002')).toEqual([]);
     expect(await storedAgents(secured)).not.toContain('A1-auto-002');
@@ -322,14 +321,11 @@ describe('collector/secure-receivers.yaml with OTLP_TLS_ENABLED', () => {
 
   it('keeps the loopback of derived-metrics.yaml working (https, the token)', async () => {
     // The derived metrics of the record above go through the loopback into the metrics file.
-    const deadline = Date.now() + 60_000;
-    let names: string[] = [];
-    while (Date.now() < deadline) {
-      const requests = await readRequests<Obj>(tls.dataDir, 'metrics', []);
-      names = requests.flatMap((r) => (r.resourceMetrics as Obj[]).flatMap((rm) => (rm.scopeMetrics as Obj[]).flatMap((sm) => (sm.metrics as Obj[]).map((m) => m.name as string))));
-      if (names.includes('tracebridge.log.records')) break;
-      await new Promise((r) => setTimeout(r, 300));
-    }
+    const names = await waitFor(
+      'the derived metric in the metrics file',
+      async () => (await readRequests<Obj>(tls.dataDir, 'metrics', [])).flatMap((r) => (r.resourceMetrics as Obj[]).flatMap((rm) => (rm.scopeMetrics as Obj[]).flatMap((sm) => (sm.metrics as Obj[]).map((m) => m.name as string)))),
+      (n) => n.includes('tracebridge.log.records'),
+    );
     expect(names).toContain('tracebridge.log.records');
     expect(tls.output()).not.toMatch(/otlp_http\/loopback.*(401|certificate|tls)/i);
   });

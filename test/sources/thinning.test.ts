@@ -5,12 +5,11 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort, startCollector } from '#collector/run-lib.mjs';
 import type { RunningCollector } from '#collector/run-lib.mjs';
 import { SOURCES, ofSource, readLogs, sourcesEnv } from './harness.js';
-import { waitFor } from '../helpers/wait-for.js';
+import { waitFor, waitForQuiet } from '../helpers/wait-for.js';
 
 const OK = 270;
 const FAILED = 30;
@@ -54,15 +53,18 @@ async function runWith(settings: Record<string, string>): Promise<{ ok: number; 
   collectors.push(collector);
 
   // Done when every line went through the filter (its own count of what it received), then read.
-  const seen = async (): Promise<{ incoming: number; filtered: number }> => {
+  // The counters move one after the other while a batch goes through: read them once every record that
+  // came in has also gone out or been filtered.
+  const seen = async (): Promise<{ incoming: number; outgoing: number; filtered: number }> => {
     const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
     const value = (re: RegExp): number => Number(re.exec(text)?.[1] ?? 0);
     return {
       incoming: value(/^otelcol_processor_incoming_items\{[^}]*processor="filter\/sources_thin"[^}]*\} (\S+)$/m),
+      outgoing: value(/^otelcol_processor_outgoing_items\{[^}]*processor="filter\/sources_thin"[^}]*\} (\S+)$/m),
       filtered: value(/^otelcol_processor_filter_logs_filtered\{filter="filter\/sources_thin"\} (\S+)$/m),
     };
   };
-  const counts = await waitFor('every line to reach the collector', seen, (c) => c.incoming >= OK + FAILED + REDIS, { timeoutMs: 60_000 });
+  const counts = await waitFor('every line through the filter', seen, (c) => c.incoming >= OK + FAILED + REDIS && c.outgoing + c.filtered >= c.incoming, { timeoutMs: 60_000 });
   expect(counts.incoming).toBe(OK + FAILED + REDIS);
   const logs = await waitFor(
     'the kept records in the files',
@@ -70,8 +72,8 @@ async function runWith(settings: Record<string, string>): Promise<{ ok: number; 
     (l) => ofSource(l, 'nginx.access').length + ofSource(l, 'redis').length >= OK + FAILED + REDIS - counts.filtered,
     { timeoutMs: 60_000 },
   );
-  // Nothing more arrives later.
-  await sleep(1000);
+  // Nothing more arrives later: the stored count stays still for a while.
+  await waitForQuiet('the stored records', async () => (await readLogs(collector.dataDir)).length, { quietMs: 2_000 });
   const final = await readLogs(collector.dataDir);
   expect(final.length).toBe(logs.length);
   const nginx = ofSource(final, 'nginx.access');
