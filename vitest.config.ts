@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 // Two projects: `unit` (each package's own tests: no set-up, no Go, seconds) and `integration` (test/<area>/:
@@ -31,10 +32,10 @@ export default defineConfig({
           hookTimeout: 120_000,
           // The real collector and stores are built (or found in the machine cache) before any test runs.
           globalSetup: ['test/global-setup.ts'],
-          // Most files start a collector and one or more stores (a stack of 3–6 processes); more than two
-          // such files at once starve each other on a 2-core machine, and waits meant for a slow CI then
-          // run out. vitest's default (cores − 1) is already 1 there; this caps bigger machines too.
-          maxWorkers: 2,
+          // Most files start a collector and one or more stores (a stack of 3–6 processes): one file at a
+          // time on a 2-core machine (CI's), never more than two on a bigger one, where vitest's default
+          // (cores − 1) would start a stack per core.
+          maxWorkers: Math.min(2, Math.max(1, availableParallelism() - 1)),
           // And within a file, at most two concurrent tests (test/backends/faults.test.ts runs four
           // scenarios, each with its own collector, store and agents at thousands of records per second).
           maxConcurrency: 2,
