@@ -145,7 +145,7 @@ if (JOURNALCTL) {
         env: await sourcesEnv(dir, { TRACEBRIDGE_REDIS_LOGS: path.join(dir, 'redis', '*.log') }),
       });
       collectors.push(collector);
-      const logs = await waitFor('the redis record from the journal', () => readLogs(collector.dataDir), (l) => ofSource(l, 'redis').length >= 1, { timeoutMs: 60_000 });
+      const logs = await waitFor('the redis record from its log file', () => readLogs(collector.dataDir), (l) => ofSource(l, 'redis').length >= 1, { timeoutMs: 60_000 });
       expect(ofSource(logs, 'redis').map(bodyText)).toEqual(['Ready to accept connections tcp']);
       expect(ofSource(logs, 'journald')).toEqual([]);
     });
