@@ -250,6 +250,82 @@ function keyPaths(node: unknown, prefix = ''): string[] {
   return Object.entries(node as Obj).flatMap(([k, v]) => [`${prefix}${k}`, ...keyPaths(v, `${prefix}${k}.`)]);
 }
 
+/**
+ * The keys of each backend config, checked against the pinned release through the sources its header
+ * names. A key added to a file must be checked the same way and added here, or this test fails.
+ */
+const CHECKED_KEYS: Record<string, { file: string; paths: (doc: Obj) => string[]; keys: string[] }> = {
+  loki: {
+    file: 'compose/loki.yaml',
+    paths: (doc) => keyPaths(doc),
+    keys: [
+      'auth_enabled', 'server', 'server.http_listen_port', 'server.grpc_listen_port', 'server.log_level',
+      'distributor', 'distributor.otlp_config', 'distributor.otlp_config.default_resource_attributes_as_index_labels',
+      'common', 'common.instance_addr', 'common.path_prefix', 'common.replication_factor', 'common.ring', 'common.ring.kvstore',
+      'common.ring.kvstore.store', 'common.storage', 'common.storage.filesystem', 'common.storage.filesystem.chunks_directory',
+      'common.storage.filesystem.rules_directory', 'schema_config', 'schema_config.configs', 'storage_config', 'storage_config.tsdb_shipper',
+      'storage_config.tsdb_shipper.active_index_directory', 'storage_config.tsdb_shipper.cache_location', 'compactor',
+      'compactor.working_directory', 'compactor.compaction_interval', 'compactor.retention_enabled', 'compactor.retention_delete_delay',
+      'compactor.delete_request_store', 'limits_config', 'limits_config.allow_structured_metadata', 'limits_config.volume_enabled',
+      'limits_config.retention_period', 'limits_config.retention_stream', 'limits_config.otlp_config', 'limits_config.otlp_config.log_attributes',
+      'analytics', 'analytics.reporting_enabled',
+      // List items: schema_config.configs[], retention_stream[], log_attributes[].
+      'configs[].from', 'configs[].store', 'configs[].object_store', 'configs[].schema', 'configs[].index', 'configs[].index.prefix', 'configs[].index.period',
+      'retention_stream[].selector', 'retention_stream[].priority', 'retention_stream[].period',
+      'log_attributes[].action', 'log_attributes[].attributes',
+    ],
+  },
+  prometheus: {
+    file: 'compose/prometheus.yml',
+    paths: (doc) => [...keyPaths(doc), ...(doc.scrape_configs as Obj[]).flatMap((j) => keyPaths(j, 'scrape_configs[].'))],
+    keys: [
+      'global', 'global.scrape_interval', 'global.evaluation_interval', 'rule_files', 'scrape_configs', 'otlp', 'otlp.translation_strategy',
+      'storage', 'storage.tsdb', 'storage.tsdb.out_of_order_time_window', 'scrape_configs[].job_name', 'scrape_configs[].static_configs',
+    ],
+  },
+  grafanaDatasources: {
+    file: 'compose/grafana/provisioning/datasources/datasources.yaml',
+    paths: (doc) => [...keyPaths(doc), ...(doc.datasources as Obj[]).flatMap((d) => keyPaths(d, `${d.type}.`))],
+    keys: [
+      'apiVersion', 'datasources',
+      ...['loki', 'tempo', 'prometheus'].flatMap((t) => ['name', 'uid', 'type', 'access', 'url', 'isDefault', 'jsonData', 'secureJsonData'].map((k) => `${t}.${k}`)),
+      'loki.jsonData.maxLines', 'loki.jsonData.httpHeaderName1', 'loki.jsonData.derivedFields', 'loki.secureJsonData.httpHeaderValue1',
+      'tempo.jsonData.tracesToLogsV2', 'tempo.jsonData.nodeGraph', 'tempo.jsonData.nodeGraph.enabled', 'tempo.jsonData.search', 'tempo.jsonData.search.hide',
+      ...['datasourceUid', 'spanStartTimeShift', 'spanEndTimeShift', 'tags', 'filterByTraceID', 'filterBySpanID', 'customQuery', 'query'].map((k) => `tempo.jsonData.tracesToLogsV2.${k}`),
+      'prometheus.jsonData.httpMethod', 'prometheus.jsonData.timeInterval',
+    ],
+  },
+  grafanaDashboards: {
+    file: 'compose/grafana/provisioning/dashboards/dashboards.yaml',
+    paths: (doc) => [...keyPaths(doc), ...(doc.providers as Obj[]).flatMap((p) => keyPaths(p, 'providers[].'))],
+    keys: [
+      'apiVersion', 'providers',
+      ...['name', 'orgId', 'folder', 'type', 'disableDeletion', 'allowUiUpdates', 'updateIntervalSeconds', 'options', 'options.path', 'options.foldersFromFilesStructure'].map((k) => `providers[].${k}`),
+    ],
+  },
+};
+
+describe('backend configs', () => {
+  it.each(Object.entries(CHECKED_KEYS))('%s sets only keys checked against its pinned release', (_name, { file, paths, keys }) => {
+    const doc = parseYaml(read(file)) as Obj;
+    const items = (list: Obj[] | undefined, prefix: string): string[] => (list ?? []).flatMap((i) => keyPaths(i, prefix));
+    const all = [
+      ...paths(doc),
+      ...items(doc.schema_config?.configs, 'configs[].'),
+      ...items(doc.limits_config?.retention_stream, 'retention_stream[].'),
+      ...items(doc.limits_config?.otlp_config?.log_attributes, 'log_attributes[].'),
+    ];
+    expect(all.length).toBeGreaterThan(5);
+    expect([...new Set(all)].filter((k) => !keys.includes(k))).toEqual([]);
+  });
+
+  it('finds a key nobody checked (the check is live)', () => {
+    const { paths, keys } = CHECKED_KEYS.loki!;
+    const doc = { ...(parseYaml(read('compose/loki.yaml')) as Obj), querier: { query_live_store: true } };
+    expect(paths(doc).filter((k) => !keys.includes(k))).toEqual(['querier', 'querier.query_live_store']);
+  });
+});
+
 describe('tempo.yaml', () => {
   it('has none of the sections Tempo 3.0 removed or names as affected, nor querier.query_live_store', () => {
     for (const key of ['ingester', 'ingester_client', 'compactor', 'metrics_generator_client', 'ingest']) expect(tempo).not.toHaveProperty(key);
