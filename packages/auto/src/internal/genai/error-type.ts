@@ -16,8 +16,16 @@ import { field, text } from './chat-result.js';
 /** The error class names the two SDKs give an aborted request. */
 const ABORTS = new Set(['APIUserAbortError', 'AbortError']);
 
+/** The error's own `name`, else its class name (the SDKs' error classes keep `name` as `Error`). */
+function nameOf(err: unknown): string | undefined {
+  const own = text(field(err, 'name'));
+  if (own !== undefined && own !== 'Error') return own;
+  const cls = typeof err === 'object' && err !== null ? (err as { constructor?: { name?: unknown } }).constructor?.name : undefined;
+  return typeof cls === 'string' && cls !== '' && cls !== 'Object' ? cls : own;
+}
+
 export function genAiErrorType(err: unknown): string | undefined {
-  const name = text(field(err, 'name')) ?? (err instanceof Error ? err.constructor.name : undefined);
+  const name = nameOf(err);
   if (name !== undefined && ABORTS.has(name)) return undefined;
   if (name === 'APIConnectionTimeoutError') return 'timeout';
   const status = field(err, 'status');
