@@ -26,7 +26,12 @@ export function withAgent(ctx: Context, agent: AgentRef): Context {
   return ctx.setValue(AGENT_KEY, agent);
 }
 
+/** The innermost agent a helper set in the context, if any. */
+export function contextAgent(ctx: Context = context.active()): AgentRef | undefined {
+  return ctx.getValue(AGENT_KEY) as AgentRef | undefined;
+}
+
 /** The innermost agent of the active context, else the process's. */
 export function currentAgent(ctx: Context = context.active()): AgentRef {
-  return (ctx.getValue(AGENT_KEY) as AgentRef | undefined) ?? processAgent;
+  return contextAgent(ctx) ?? processAgent;
 }

@@ -7,7 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
 import type { Attributes, Context, Span, Tracer } from '@opentelemetry/api';
-import { currentAgent } from './agent-context.js';
+import { contextAgent, currentAgent } from './agent-context.js';
 import type { ChatResult } from './chat-result.js';
 import type { ContentCapture } from './content-capture.js';
 import { genAiErrorType } from './error-type.js';
@@ -84,6 +84,10 @@ export class ChatCall {
   ) {
     const parent = context.active();
     const server = serverOf(start.baseURL);
+    // Inside an agent's turn (withAgentSpan), the call is that agent's: said on the span as on the
+    // metric points, so views that total tokens per agent agree with the metrics. Outside one, the
+    // resource already names the process's agent.
+    const turn = contextAgent(parent);
     // Sampling-relevant attributes (operation, provider, model, server) are given at creation, as the
     // conventions ask.
     const attributes: Attributes = {
@@ -93,6 +97,8 @@ export class ChatCall {
       ...server,
       ...start.requestAttributes,
       ...(start.stream ? { [ATTR_GEN_AI_REQUEST_STREAM]: true } : {}),
+      ...(turn?.id === undefined ? {} : { [ATTR_GEN_AI_AGENT_ID]: turn.id }),
+      ...(turn?.name === undefined ? {} : { [ATTR_GEN_AI_AGENT_NAME]: turn.name }),
     };
     this.span = deps.tracer.startSpan(start.requestModel === undefined ? 'chat' : `chat ${start.requestModel}`, { kind: SpanKind.CLIENT, attributes }, parent);
     this.context = trace.setSpan(parent, this.span);
