@@ -172,11 +172,10 @@ function spanDetails(row: TimelineSpanRow, trace: TraceTimeline, below: string, 
 /** The request's LLM usage: the totals, then one line per agent and per model. */
 function usageLines(usage: UsageSummary, p: Palette): string[] {
   const priced = isPriced(usage);
-  const agentWidth = Math.max(5, ...usage.byAgent.map((a) => width(a.agent)));
-  const modelWidth = Math.max(5, ...usage.byModel.map((m) => width(m.model)));
+  const nameWidth = Math.max(5, ...usage.byAgent.map((a) => width(a.agent)), ...usage.byModel.map((m) => width(m.model)));
   const lines = [p.bold(`LLM usage: ${totalsLine(usage.total, usage.currency, priced)}`)];
-  for (const a of usage.byAgent) lines.push(`  agent  ${fit(oneLine(a.agent), agentWidth)}  ${totalsLine(a, usage.currency, priced)}`);
-  for (const m of usage.byModel) lines.push(`  model  ${fit(oneLine(m.model), modelWidth)}  ${totalsLine(m, usage.currency, priced)}`);
+  for (const a of usage.byAgent) lines.push(`  agent  ${fit(oneLine(a.agent), nameWidth)}  ${totalsLine(a, usage.currency, priced)}`);
+  for (const m of usage.byModel) lines.push(`  model  ${fit(oneLine(m.model), nameWidth)}  ${totalsLine(m, usage.currency, priced)}`);
   return lines;
 }
 
