@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readLocalData } from '@tracebridge/cli';
+import { buildTimeline, readLocalData } from '@tracebridge/cli';
 import type { LocalData, StoredLog, StoredSpan } from '@tracebridge/cli';
 import { startCollector } from './helpers/collector.js';
 import type { RunningCollector } from './helpers/collector.js';
@@ -280,6 +280,11 @@ describe('GenAI telemetry under --import', () => {
     const log = data.logs.find((l) => l.resource['service.instance.id'] === 'P1-haiku-001' && JSON.stringify(l.record.body).includes('planner turn started')) as StoredLog;
     expect(log.attributes['gen_ai.conversation.id']).toBe(agent.attributes['correlation.id']);
     expect(agent.attributes['gen_ai.conversation.id']).toBe(agent.attributes['correlation.id']);
+    // The chat calls of the turn are the planner's, on the spans as on the metric points.
+    for (const c of children.filter((s) => s.span.name.startsWith('chat '))) expect(c.attributes['gen_ai.agent.id']).toBe('planner-1');
+    // And the timeline totals them for that agent.
+    const usage = buildTimeline(data, String(agent.attributes['correlation.id'])).usage;
+    expect(usage?.byAgent.map((a) => [a.agent, a.calls, a.inputTokens, a.outputTokens])).toEqual([['planner-1', 2, 84, 34]]);
   });
 
   it('puts the agent identity on the resource beside service.*', () => {
