@@ -139,8 +139,14 @@ describe('GenAI telemetry under --import', () => {
       done: { plain: 'msg_claudetest_1', streamed: 'The answer is 4.', tool: 'get_weather', retried: 'msg_claudetest429once_1', failed: 529 },
     });
     expect(JSON.parse(runs.openai?.stdout.trim().split('\n').pop() ?? '{}')).toEqual({
-      done: { plain: 'chatcmpl-gpttest', streamed: 'The answer is 4.', tool: 'get_weather', retried: 'chatcmpl-gpttest429once', failed: 500 },
+      done: { plain: 'chatcmpl-gpttest', streamed: 'The answer is 4.', tool: 'get_weather', retried: 'chatcmpl-gpttest429once', raw: 'chatcmpl-gpttestraw', failed: 500 },
     });
+  });
+
+  it('leaves the body of a call whose raw response the application takes unread, and still ends its span', () => {
+    const s = chat(data, 'O1-gpt-001', 'gpt-test-raw');
+    expect(s.span.status?.code ?? 0).not.toBe(STATUS_ERROR);
+    expect(s.attributes['gen_ai.usage.input_tokens']).toBeUndefined();
   });
 
   it('gives a non-streamed Anthropic call a chat CLIENT span with the request, response and usage', () => {

@@ -27,6 +27,47 @@ export interface CreateHooks {
 
 type Method = (this: unknown, ...args: unknown[]) => unknown;
 
+/** The part of the SDKs' `APIPromise` this module relies on. */
+interface ApiPromiseLike {
+  responsePromise?: PromiseLike<unknown>;
+  parse?: (...args: unknown[]) => PromiseLike<unknown>;
+  asResponse?: (...args: unknown[]) => PromiseLike<unknown>;
+}
+
+/**
+ * Follows an `APIPromise` without reading its body itself: an application that takes the raw
+ * `Response` (`.asResponse()`) must still find its body unread. The body is read when the application
+ * asks (`await`, `.then`, `.withResponse()` all go through `parse()`), and the call ends with what
+ * that gives; a call whose raw response alone is taken ends when the response arrives (status known,
+ * no usage); a failure ends it as soon as the request fails. Returns false for a promise of another
+ * shape (the caller then follows it as a plain promise).
+ */
+function observeApiPromise(api: ApiPromiseLike, onValue: (v: unknown) => void, onError: (e: unknown) => void, onRawResponse: () => void): boolean {
+  const { responsePromise, parse, asResponse } = api;
+  if (responsePromise === undefined || typeof responsePromise.then !== 'function' || typeof parse !== 'function' || typeof asResponse !== 'function') return false;
+  let parsing = false;
+  api.parse = function observedParse(this: unknown, ...args: unknown[]): PromiseLike<unknown> {
+    const parsed = parse.apply(this, args);
+    if (!parsing) {
+      parsing = true;
+      parsed.then(onValue, onError);
+    }
+    return parsed;
+  };
+  api.asResponse = function observedAsResponse(this: unknown, ...args: unknown[]): PromiseLike<unknown> {
+    const raw = asResponse.apply(this, args);
+    raw.then(
+      () => {
+        if (!parsing) onRawResponse();
+      },
+      () => undefined,
+    );
+    return raw;
+  };
+  responsePromise.then(undefined, onError);
+  return true;
+}
+
 export function wrapCreate(original: Method, hooks: CreateHooks): Method {
   return function tracedCreate(this: unknown, ...args: unknown[]): unknown {
     const deps = hooks.deps();
@@ -52,24 +93,25 @@ export function wrapCreate(original: Method, hooks: CreateHooks): Method {
       call.succeed({ finishReasons: [], usage: {}, toolCalls: [] });
       return promise;
     }
-    // Both handlers are total: the promise `then` returns must never reject (it has no other handler).
-    (promise as PromiseLike<unknown>).then(
-      (value) => {
-        try {
-          if (isObservableStream(value)) observeStream(value, call, hooks.reader(capture));
-          else call.succeed(hooks.result(value, capture));
-        } catch {
-          call.succeed({ finishReasons: [], usage: {}, toolCalls: [] });
-        }
-      },
-      (err: unknown) => {
-        try {
-          call.fail(err);
-        } catch {
-          // nothing more to do
-        }
-      },
-    );
+    // Both handlers are total: the promises they hang on must never reject unhandled.
+    const onValue = (value: unknown): void => {
+      try {
+        if (isObservableStream(value)) observeStream(value, call, hooks.reader(capture));
+        else call.succeed(hooks.result(value, capture));
+      } catch {
+        call.succeed({ finishReasons: [], usage: {}, toolCalls: [] });
+      }
+    };
+    const onError = (err: unknown): void => {
+      try {
+        call.fail(err);
+      } catch {
+        // nothing more to do
+      }
+    };
+    if (!observeApiPromise(promise as ApiPromiseLike, onValue, onError, () => call.succeed({ finishReasons: [], usage: {}, toolCalls: [] }))) {
+      (promise as PromiseLike<unknown>).then(onValue, onError);
+    }
     return promise;
   };
 }
