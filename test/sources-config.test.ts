@@ -146,3 +146,29 @@ describe('each fragment documents itself', () => {
     }
   });
 });
+
+describe('transform/sources', () => {
+  // OTTL tests a value only by naming its key (walking a map's values takes a lambda, behind an Alpha
+  // feature gate), so the statements that drop an empty or `-` value list the attributes one by one.
+  it('drops an empty or `-` value of every attribute a source sets', () => {
+    const sources = readFileSync(SOURCES, 'utf8');
+    const dropped = new Set([...sources.matchAll(/delete_key\(log\.attributes, "([^"]+)"\) where log\.attributes\["\1"\] == "" or log\.attributes\["\1"\] == "-"/g)].map((m) => m[1]!));
+    const set = new Set<string>();
+    for (const text of [sources, readFileSync(SOURCES_JOURNALD, 'utf8')]) {
+      // Capture groups (`_…` are working fields), journald's moved fields, added fields, transform targets.
+      for (const m of text.matchAll(/\?P<([a-z][a-z0-9_]*)>|(?:to|field): attributes\.([a-z][a-z0-9_]*)|set\(log\.attributes\["([a-z][a-z0-9_.]*)"\]/g)) {
+        set.add((m[1] ?? m[2] ?? m[3])!.replaceAll('__', '.'));
+      }
+    }
+    // Removed by name (the syslog parser's own fields), parsed into the resource, or groups of the stack
+    // trace patterns (they fill exception.*, which are listed).
+    const removed = (/delete_matching_keys\(log\.attributes, "\^\(([^)]*)\)\$\$"\)/.exec(sources)?.[1] ?? '').split('|');
+    const notAttributes = new Set([...removed, 'service.name', 'type', 'stack']);
+    // Never a string: a number (seconds → ms), a string array, a map.
+    const notStrings = new Set(['performance.duration_ms', 'http.request.header.referer', 'syslog.structured_data']);
+    expect(removed).toContain('appname');
+    const missing = [...set].filter((name) => !notAttributes.has(name) && !notStrings.has(name) && !dropped.has(name));
+    expect(missing).toEqual([]);
+    expect(dropped.size).toBeGreaterThan(15);
+  });
+});
