@@ -1,5 +1,5 @@
 /**
- * The collector's CPU per log record: one profile (default `local`, with config.yaml) against a
+ * The collector's CPU per log record: one stack of collector/stacks.yaml (default `local`) against a
  * minimal OTLP → batch → file configuration of the same binary (the baseline), in the same run, order
  * rotated, several rounds. The records are sent over OTLP/HTTP protobuf by `sendRecords` from this
  * process; only the collector process's CPU (user + system, from /proc/<pid>/stat) is counted, from the
@@ -32,6 +32,10 @@ const CHUNK = 10_000;
 
 interface BuildLib {
   ensureCollector(options: { log: (line: string) => void }): Promise<string>;
+}
+/** collector/stacks.mjs: the files and feature gates of a collector stack. */
+interface Stacks {
+  collectorArgs(name: string): string[];
 }
 
 /** The baseline: what the collector costs with no processing of ours. */
@@ -191,12 +195,13 @@ async function measure(bin: string, args: string[]): Promise<number> {
 
 export async function run(): Promise<void> {
   const lib = (await import(pathToFileURL(path.join(ROOT, 'collector', 'build-lib.mjs')).href)) as BuildLib;
+  const stacks = (await import(pathToFileURL(path.join(ROOT, 'collector', 'stacks.mjs')).href)) as Stacks;
   const bin = await lib.ensureCollector({ log: (line) => void process.stderr.write(`${line}\n`) });
   const baselineDir = mkdtempSync(path.join(tmpdir(), 'tb-bench-baseline-'));
   const baselineFile = path.join(baselineDir, 'baseline.yaml');
   writeFileSync(baselineFile, BASELINE);
   const runs: Record<string, string[]> = {
-    [STACK]: ['--config', path.join(ROOT, 'collector', 'config.yaml'), '--config', path.join(ROOT, 'collector', 'profiles', `${STACK}.yaml`)],
+    [STACK]: stacks.collectorArgs(STACK),
     baseline: ['--config', baselineFile],
   };
   const results: Record<string, number[]> = { [STACK]: [], baseline: [] };

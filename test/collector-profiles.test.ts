@@ -1,6 +1,7 @@
 // `otelcol validate` on the configurations users run: collector/config.yaml with each profile in
 // collector/profiles/ (found on disk, so a new backend profile is covered the day it is added), with the
-// feature gates the files name, in an environment that sets nothing (every ${env:...} must have a default).
+// feature gates collector/stacks.yaml names for them, in an environment that sets nothing (every
+// ${env:...} must have a default).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -78,14 +79,9 @@ describe('otelcol validate', () => {
   });
 });
 
-describe('the run command in each profile', () => {
-  // The gates are needed by config.yaml, which every profile is run with: a command that leaves them out
-  // does not start.
-  it.each(PROFILES)('of profiles/%s.yaml passes the feature gates config.yaml needs', (name) => {
-    const gates = collectorFeatureGates(profilePath(name));
-    expect(gates, `collector/profiles/${name}.yaml names no --feature-gates=${collectorFeatureGates(BASE).join(',')}`).toEqual(
-      expect.arrayContaining(collectorFeatureGates(BASE)),
-    );
-    expect(readFileSync(profilePath(name), 'utf8')).toMatch(/^#\s+otelcol-tracebridge --config collector\/config\.yaml --config collector\/profiles\//m);
+describe('the header of each profile', () => {
+  // How a profile is run is written once, in collector/stacks.yaml: the header points there.
+  it.each(PROFILES)('of profiles/%s.yaml names its stack in collector/stacks.yaml', (name) => {
+    expect(readFileSync(profilePath(name), 'utf8')).toMatch(new RegExp(`^# (?:.* )?[Ss]tack\\s+\`${name}\`\\s+of collector/stacks\\.yaml`, 'm'));
   });
 });

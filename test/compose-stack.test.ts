@@ -8,6 +8,7 @@ import AjvModule from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { resolveStack } from '../collector/stacks.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const COMPOSE_DIR = path.join(ROOT, 'compose');
@@ -218,21 +219,19 @@ describe('mounted files', () => {
     }
   });
 
-  it('mounts exactly the collector files its command loads (base, lgtm, derived metrics, secure receivers), which exist', () => {
-    expect(collectorFiles.map((b) => b.source).sort()).toEqual([
-      '../collector/config.yaml', '../collector/derived-metrics.yaml', '../collector/profiles/lgtm.yaml', '../collector/secure-receivers.yaml',
-    ]);
+  it('mounts exactly the collector files its command loads (stack `compose` of collector/stacks.yaml), which exist', () => {
+    expect(collectorFiles.map((b) => b.source).sort()).toEqual(resolveStack('compose').files.map((f) => `../collector/${f}`).sort());
     for (const b of collectorFiles) expect(statSync(b.abs).isFile(), b.source).toBe(true);
     const loaded = (services.collector!.command as string[]).filter((a) => a.startsWith('--config=')).map((a) => a.slice('--config='.length));
     expect(collectorFiles.map((b) => b.target).sort()).toEqual([...loaded].sort());
   });
 
-  it('with tenants.yaml, also mounts and loads collector/tenants.yaml', () => {
+  it('with tenants.yaml, also mounts and loads collector/fragments/loki-tenants.yaml', () => {
     const collector = tenantsStack.services.collector as Obj;
     const mounted = (collector.volumes as string[]).filter((v) => v.startsWith('../collector/')).map((v) => v.split(':'));
     const loaded = (collector.command as string[]).filter((a) => a.startsWith('--config=')).map((a) => a.slice('--config='.length));
     expect(mounted.map(([, target]) => target).sort()).toEqual([...loaded].sort());
-    expect(loaded.at(-1)).toBe('/etc/otelcol/tenants.yaml');
+    expect(loaded).toContain('/etc/otelcol/fragments/loki-tenants.yaml');
     for (const [source] of mounted) expect(existsSync(path.resolve(COMPOSE_DIR, source!)), source).toBe(true);
   });
 

@@ -11,7 +11,7 @@
 // (every default name in several spellings, every pattern with its edge cases) checks that the
 // collector's rules give exactly what the logger's JavaScript rules give, and the names and patterns in
 // the collector file are checked against the logger's own lists, so neither can drift.
-import { readFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { InMemoryLogRecordExporter } from '@opentelemetry/sdk-logs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,7 +24,7 @@ import type { ExportLogsServiceRequest } from '@tracebridge/schema';
 // The logger's default lists: internal, read from the built package so this test holds the collector
 // to exactly what the logger ships.
 import { DEFAULT_EXACT_KEYS, DEFAULT_KEY_PARTS, DEFAULT_PATTERNS } from '../packages/logger/dist/internal/redact.js';
-import { COLLECTOR_DIR, startCollector } from './helpers/collector.js';
+import { COLLECTOR_DIR, readStacks, stackFiles, startCollector } from './helpers/collector.js';
 import type { RunningCollector } from './helpers/collector.js';
 import { OtlpSink } from './helpers/otlp-sink.js';
 
@@ -348,30 +348,37 @@ describe('every logs and traces pipeline', () => {
     }
     return b === undefined ? a : b;
   };
-  const profiles = readdirSync(path.join(COLLECTOR_DIR, 'profiles')).filter((f) => f.endsWith('.yaml'));
-  const fragments = [[], ['derived-metrics.yaml'], ['sources.yaml', 'sources-journald.yaml'], ['secure-receivers.yaml'], ['tenants.yaml']];
+  // Every stack of collector/stacks.yaml, and each with every fragment it can take (one at a time, and
+  // sources with journald).
+  const manifest = readStacks();
+  const additions = [[], ...manifest.fragments.map((f) => [...f.requires, f.name])];
+  const stacks = manifest.stacks.flatMap((s) =>
+    additions.flatMap((add) => {
+      try {
+        return [{ name: `${s.name} + [${add.join(', ')}]`, files: stackFiles(s.name, { add }) }];
+      } catch {
+        return []; // a fragment this stack cannot take (loki-tenants over a profile without Loki)
+      }
+    }),
+  );
 
   it('runs tracebridge_redact after memory_limiter (and after tracebridge_record) before anything leaves the collector', () => {
     let checked = 0;
-    for (const profile of profiles) {
-      for (const extra of fragments) {
-        if (extra.includes('tenants.yaml') && profile !== 'lgtm.yaml') continue;
-        const files = [path.join(COLLECTOR_DIR, 'config.yaml'), path.join(COLLECTOR_DIR, 'profiles', profile), ...extra.map((f) => path.join(COLLECTOR_DIR, f))];
-        const config = files.map(load).reduce((a, b) => merge(a, b) as Obj);
-        const connectors = new Set(Object.keys(config.connectors ?? {}));
-        for (const [name, p] of Object.entries(config.service.pipelines as Record<string, Obj>)) {
-          if (!/^(logs|traces)(\/|$)/.test(name)) continue;
-          const exporters = (p.exporters ?? []) as string[];
-          // Counting connectors keep no attributes, and the loopback hands records to the profile's
-          // own `logs` pipeline, which redacts them there.
-          if (exporters.every((e) => connectors.has(e) || e === 'otlp_http/loopback')) continue;
-          const processors = (p.processors ?? []) as string[];
-          const where = `${profile} + [${extra.join(', ')}]: ${name}`;
-          expect(processors, where).toContain('tracebridge_redact');
-          expect(processors[0], where).toBe('memory_limiter');
-          if (processors.includes('tracebridge_record')) expect(processors.indexOf('tracebridge_redact'), where).toBeGreaterThan(processors.indexOf('tracebridge_record'));
-          checked++;
-        }
+    for (const stack of stacks) {
+      const config = stack.files.map(load).reduce((a, b) => merge(a, b) as Obj);
+      const connectors = new Set(Object.keys(config.connectors ?? {}));
+      for (const [name, p] of Object.entries(config.service.pipelines as Record<string, Obj>)) {
+        if (!/^(logs|traces)(\/|$)/.test(name)) continue;
+        const exporters = (p.exporters ?? []) as string[];
+        // Counting connectors keep no attributes, and the loopback hands records to the profile's
+        // own `logs` pipeline, which redacts them there.
+        if (exporters.every((e) => connectors.has(e) || e === 'otlp_http/loopback')) continue;
+        const processors = (p.processors ?? []) as string[];
+        const where = `${stack.name}: ${name}`;
+        expect(processors, where).toContain('tracebridge_redact');
+        expect(processors[0], where).toBe('memory_limiter');
+        if (processors.includes('tracebridge_record')) expect(processors.indexOf('tracebridge_redact'), where).toBeGreaterThan(processors.indexOf('tracebridge_record'));
+        checked++;
       }
     }
     expect(checked).toBeGreaterThan(20);
