@@ -290,4 +290,3 @@ func BenchmarkTypicalRecord(b *testing.B) {
 		_, _ = r.processLogs(context.Background(), ld)
 	}
 }
-
