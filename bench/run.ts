@@ -10,6 +10,8 @@ const all: Record<string, () => Promise<unknown>> = {
   redaction: async () => (await import('./redaction.bench.js')).run(),
   // Needs the built collector and VictoriaLogs (built from Go modules on first use, minutes when cold).
   throughput: async () => (await import('./throughput.bench.js')).run(),
+  // Collector CPU per log record of one stack of collector/stacks.yaml against a minimal pipeline.
+  'collector-cpu': async () => (await import('./collector-cpu.bench.js')).run(),
 };
 
 const chosen = (process.env.BENCH ?? Object.keys(all).join(',')).split(',').map((s) => s.trim());

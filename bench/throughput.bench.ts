@@ -34,6 +34,11 @@ interface BuildLib {
   ensureStore(name: string, options: { log: (line: string) => void }): Promise<string>;
 }
 
+/** collector/stacks.mjs: the files and feature gates of a collector stack (collector/stacks.yaml). */
+interface Stacks {
+  collectorArgs(name: string): string[];
+}
+
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
@@ -116,12 +121,10 @@ async function startStack(lib: BuildLib): Promise<Stack> {
   const vlUrl = `http://127.0.0.1:${vlPort}`;
   const victoria = spawnProc(vlBin, [`-storageDataPath=${dirs[0]}`, `-httpListenAddr=127.0.0.1:${vlPort}`, '-loggerLevel=WARN'], {});
   await waitUntil('VictoriaLogs', async () => (await fetch(`${vlUrl}/health`)).ok, 30_000);
-  const base = path.join(ROOT, 'collector', 'config.yaml');
-  // The feature gates the base config names in its run command (its header), as every run must pass.
-  const gates = /--feature-gates=(\S+)/.exec(readFileSync(base, 'utf8'))?.[1];
+  const stacks = (await import(pathToFileURL(path.join(ROOT, 'collector', 'stacks.mjs')).href)) as Stacks;
   const collector = spawnProc(
     otelcol,
-    ['--config', base, '--config', path.join(ROOT, 'collector', 'profiles', 'jaeger-victorialogs.yaml'), ...(gates ? [`--feature-gates=${gates}`] : [])],
+    stacks.collectorArgs('jaeger-victorialogs'),
     {
       OTLP_GRPC_ENDPOINT: `127.0.0.1:${grpc}`,
       OTLP_HTTP_ENDPOINT: `127.0.0.1:${http}`,

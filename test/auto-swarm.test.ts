@@ -8,19 +8,14 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readLocalData } from '@tracebridge/cli';
 import type { LocalData, StoredLog, StoredSpan } from '@tracebridge/cli';
-import { COLLECTOR_DIR, startCollector } from './helpers/collector.js';
+import { startCollector } from './helpers/collector.js';
 import type { RunningCollector } from './helpers/collector.js';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/auto/', import.meta.url));
-/** The feature gates the base collector config says every run needs (its header's run command), if any. */
-const GATES = /--feature-gates=(\S+)/.exec(readFileSync(path.join(COLLECTOR_DIR, 'config.yaml'), 'utf8'))?.[1];
-const GATE_ARGS = GATES === undefined ? [] : [`--feature-gates=${GATES}`];
 const COORDINATOR = 'A1-haiku-001';
 const HTTP_WORKER = 'W1-haiku-002';
 const QUEUE_WORKER = 'W2-haiku-003';
@@ -76,7 +71,7 @@ interface SwarmRun {
 
 /** One request through the swarm; everything stopped and flushed before the files are read. */
 async function runSwarm(baggage: string | undefined): Promise<SwarmRun> {
-  const collector = await startCollector({ profile: 'local', args: GATE_ARGS });
+  const collector = await startCollector({ profile: 'local' });
   const agents: Agent[] = [];
   try {
     const httpWorker = await startAgent('http-worker.mjs', HTTP_WORKER, collector);

@@ -19,20 +19,13 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@tracebridge/logger';
 import { fromKeyValues, toKeyValues } from '@tracebridge/schema';
-import { COLLECTOR_DIR, collectorBinary, startCollector } from './helpers/collector.js';
+import { COLLECTOR_DIR, collectorArgs, collectorBinary, startCollector } from './helpers/collector.js';
 import type { RunningCollector } from './helpers/collector.js';
 import { createBucket, getObject, listObjects } from './helpers/s3-client.js';
 import { startS3Server } from './helpers/s3-server.js';
 import type { S3Server } from './helpers/s3-server.js';
 
 type Obj = Record<string, any>;
-
-/**
- * The feature gates every run of collector/config.yaml needs, read from the run command its header
- * documents (the same line compose's command is checked against), so the two cannot drift apart.
- */
-const FEATURE_GATES = /--feature-gates=(\S+)/.exec(readFileSync(path.join(COLLECTOR_DIR, 'config.yaml'), 'utf8'))?.[1];
-const GATE_ARGS = FEATURE_GATES ? [`--feature-gates=${FEATURE_GATES}`] : [];
 
 // ---------------------------------------------------------------------------------------------
 // Stand-ins for the backends.
@@ -81,7 +74,7 @@ async function startStandIn(signal: Signal, options: { urlPath?: string; httpEnd
   );
   const env: Record<string, string> = {};
   if (options.httpEndpoint) env.OTLP_HTTP_ENDPOINT = options.httpEndpoint;
-  const collector = await startCollector({ profile: config, env, args: GATE_ARGS });
+  const collector = await startCollector({ profile: config, env });
   tempDirs.push(collector.dataDir);
   return { collector, received: () => readJsonLines(path.join(collector.dataDir, 'received.jsonl')) };
 }
@@ -234,7 +227,7 @@ const lokiLogs = (): ReceivedLog[] => lokis.flatMap((l) => logsOf(l.received()))
 const archivedLogs = async (): Promise<ReceivedLog[]> => logsOf((await readArchive(`${PREFIX}/`)).filter((o) => /\/logs_[^/]+$/.test(o.key)).map((o) => o.request));
 
 async function startMain(dataDir?: string): Promise<RunningCollector> {
-  const collector = await startCollector({ profile: 'lgtm', env: mainEnv, dataDir, args: GATE_ARGS });
+  const collector = await startCollector({ profile: 'lgtm', env: mainEnv, dataDir });
   collectors.push(collector);
   tempDirs.push(collector.dataDir);
   return collector;
@@ -305,14 +298,14 @@ afterAll(async () => {
 describe('collector/profiles/lgtm.yaml', () => {
   it('says what it adds, how it is run, and that lists are replaced on merge', () => {
     const header = readFileSync(path.join(COLLECTOR_DIR, 'profiles', 'lgtm.yaml'), 'utf8').split('\n').filter((l) => l.startsWith('#')).join('\n');
-    expect(header).toContain('otelcol-tracebridge --config collector/config.yaml --config collector/profiles/lgtm.yaml');
+    expect(header).toContain('Stack `lgtm` of collector/stacks.yaml');
     expect(header).toMatch(/LISTS ARE REPLACED/);
     for (const backend of ['Loki', 'Tempo', 'Prometheus', 'S3']) expect(header).toContain(backend);
   });
 
   it('passes `validate` of the real binary, merged over config.yaml', async () => {
     const bin = await collectorBinary();
-    const args = ['validate', '--config', path.join(COLLECTOR_DIR, 'config.yaml'), '--config', path.join(COLLECTOR_DIR, 'profiles', 'lgtm.yaml'), ...GATE_ARGS];
+    const args = ['validate', ...collectorArgs('lgtm')];
     const result = await new Promise<{ code: number | null; output: string }>((resolve) => {
       execFile(bin, args, { env: { PATH: process.env.PATH ?? '' } }, (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, output: stdout + stderr }));
     });

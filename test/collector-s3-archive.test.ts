@@ -6,7 +6,7 @@
 // `s3_archive` exporter (OTLP/JSON, gzip) with a persistent sending queue in file_storage, and logs also to
 // a second one (OTLP/protobuf, uncompressed) so both encodings are proven on the same records.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -14,7 +14,7 @@ import { context, trace, TraceFlags } from '@opentelemetry/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@tracebridge/logger';
 import { fromKeyValues, toKeyValues } from '@tracebridge/schema';
-import { COLLECTOR_DIR, startCollector } from './helpers/collector.js';
+import { startCollector } from './helpers/collector.js';
 import type { RunningCollector } from './helpers/collector.js';
 import { decodeLogsRequest } from './helpers/otlp-proto.js';
 import { createBucket, getObject, listObjects } from './helpers/s3-client.js';
@@ -77,12 +77,6 @@ service:
       exporters: [s3_archive/archive]
 `;
 
-/**
- * The feature gates collector/config.yaml needs, read from the run command in its header (the collector
- * refuses the base config without them), so this test follows the base when its gates change.
- */
-const FEATURE_GATES = /--feature-gates=(\S+)/.exec(readFileSync(path.join(COLLECTOR_DIR, 'config.yaml'), 'utf8'))?.[1];
-
 let s3: S3Server | undefined;
 const collectors: RunningCollector[] = [];
 let profilePath: string;
@@ -96,7 +90,6 @@ async function startArchivingCollector(): Promise<RunningCollector> {
     profile: profilePath,
     env: collectorEnv,
     dataDir,
-    args: FEATURE_GATES ? [`--feature-gates=${FEATURE_GATES}`] : [],
   });
   collectors.push(collector);
   return collector;

@@ -1,15 +1,15 @@
 // The collector's wiring in the compose stack: the environment Compose gives it (read through the
 // real Compose loader, `docker compose config`, test/helpers/compose.ts) must name the compose services
-// on the ports they listen on, and the files its command loads (collector/config.yaml,
-// profiles/lgtm.yaml, derived-metrics.yaml, secure-receivers.yaml; tenants.yaml with
-// compose.tenants.yaml), merged the way the collector merges them, must use that environment to reach
-// those services.
+// on the ports they listen on, and the files its command loads (stack `compose` of collector/stacks.yaml;
+// `compose-tenants` with compose.tenants.yaml), merged the way the collector merges them, must use that
+// environment to reach those services.
 // The checker is exercised on an example configuration and on broken variants (so it can fail), then
 // run on the real files. What the profile does with real data is test/collector-lgtm.test.ts.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
+import { resolveStack } from '../collector/stacks.mjs';
 import { ROOT, composeSandbox } from './helpers/compose.js';
 import type { Obj } from './helpers/compose.js';
 
@@ -171,7 +171,7 @@ function collectorProblems(config: Obj, env: Map<string, string>): string[] {
   }
 
   // Exporters reach compose services on ports they listen on. Only exporters some pipeline uses: the
-  // collector builds nothing else (collector/tenants.yaml leaves lgtm's single-tenant Loki exporter
+  // collector builds nothing else (collector/fragments/loki-tenants.yaml leaves lgtm's single-tenant Loki exporter
   // defined and unused).
   const used = new Set(Object.values(pipelines).flatMap((p) => (p.exporters ?? []) as string[]));
   const targetOf = new Map<string, Endpoint>();
@@ -410,26 +410,15 @@ describe(collectorProblems, () => {
   });
 });
 
-/** The collector files compose runs, in order (stack.yaml's collector command). */
-const COMPOSE_FILES = ['collector/config.yaml', 'collector/profiles/lgtm.yaml', 'collector/derived-metrics.yaml', 'collector/secure-receivers.yaml'];
+/** The collector files compose runs, in order: stack `compose` of collector/stacks.yaml. */
+const COMPOSE_FILES = resolveStack('compose').files.map((f) => `collector/${f}`);
 
-describe('collector/config.yaml + profiles/lgtm.yaml + derived-metrics.yaml + secure-receivers.yaml in the compose stack', () => {
-  // `merge: true`: collector/tenants.yaml copies one exporter into others with YAML merge keys (`<<:`),
-  // which the collector's YAML reader applies.
+describe('collector stack `compose` in the compose stack', () => {
+  // `merge: true`: collector/fragments/loki-tenants.yaml copies one exporter into others with YAML merge
+  // keys (`<<:`), which the collector's YAML reader applies.
   const load = (rel: string): Obj => (parseYaml(read(rel), { merge: true }) ?? {}) as Obj;
 
-  it('are run by compose with exactly the files and feature gates the collector tests run', () => {
-    const command = services.collector!.command as string[];
-    expect(command.filter((a) => a.startsWith('--config='))).toEqual(COMPOSE_FILES.map((rel) => `--config=/etc/otelcol/${rel.slice('collector/'.length)}`));
-    // config.yaml's header documents the gates it needs; test/collector-lgtm.test.ts runs with the same.
-    const documented = COMPOSE_FILES.map((rel) => /--feature-gates=(\S+)/.exec(read(rel))?.[1]).filter(Boolean);
-    const wanted = new Set(documented.flatMap((g) => g!.split(',')));
-    const given = new Set(command.filter((a) => a.startsWith('--feature-gates=')).flatMap((a) => a.slice('--feature-gates='.length).split(',')));
-    expect([...given].sort()).toEqual([...wanted].sort());
-    expect(command.filter((a) => !a.startsWith('--config=') && !a.startsWith('--feature-gates='))).toEqual([]);
-  });
-
-  it('reach every compose service they export to, with the environment stack.yaml gives them', () => {
+  it('reach every compose service they export to, with the environment Compose gives them', () => {
     const effective = COMPOSE_FILES.map(load).reduce((a, b) => merge(a, b)) as Obj;
     expect(collectorProblems(effective, collectorEnv)).toEqual([]);
   });
@@ -445,7 +434,7 @@ describe('collector/config.yaml + profiles/lgtm.yaml + derived-metrics.yaml + se
   it('with compose.tenants.yaml, reach Loki once per tenant, each with its X-Scope-OrgID', () => {
     const collector = tenantsStack.services.collector as Obj;
     const files = (collector.command as string[]).filter((a) => a.startsWith('--config=')).map((a) => `collector/${a.slice('--config=/etc/otelcol/'.length)}`);
-    expect(files).toEqual([...COMPOSE_FILES, 'collector/tenants.yaml']);
+    expect(files).toEqual(resolveStack('compose-tenants').files.map((f) => `collector/${f}`));
     const env = new Map(Object.entries(collector.environment as Record<string, string>));
     const effective = files.map(load).reduce((a, b) => merge(a, b)) as Obj;
     expect(collectorProblems(effective, env)).toEqual([]);

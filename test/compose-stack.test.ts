@@ -7,6 +7,7 @@ import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from '
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveStack } from '../collector/stacks.mjs';
 import { COMPOSE_ENTRIES, ROOT, composeSandbox, parseEnvFile } from './helpers/compose.js';
 import type { ComposeSandbox, Obj } from './helpers/compose.js';
 
@@ -205,21 +206,19 @@ describe('mounted files', () => {
     }
   });
 
-  it('mounts exactly the collector files its command loads (base, lgtm, derived metrics, secure receivers), which exist', () => {
+  it('mounts exactly the collector files its command loads (stack `compose` of collector/stacks.yaml), which exist', () => {
     const collectorFiles = bindsOf(plain).filter((b) => b.source.startsWith('collector/'));
-    expect(collectorFiles.map((b) => b.source).sort()).toEqual([
-      'collector/config.yaml', 'collector/derived-metrics.yaml', 'collector/profiles/lgtm.yaml', 'collector/secure-receivers.yaml',
-    ]);
+    expect(collectorFiles.map((b) => b.source).sort()).toEqual(resolveStack('compose').files.map((f) => `collector/${f}`).sort());
     for (const b of collectorFiles) expect(statSync(path.join(ROOT, b.source)).isFile(), b.source).toBe(true);
     expect(collectorFiles.map((b) => b.target).sort()).toEqual(loadedConfigs(servicesOf(plain).collector!.command).sort());
   });
 
-  it('with compose.tenants.yaml, also mounts and loads collector/tenants.yaml', () => {
+  it('with compose.tenants.yaml, mounts and loads exactly stack `compose-tenants` (with collector/fragments/loki-tenants.yaml)', () => {
     const mounted = bindsOf(tenants).filter((b) => b.source.startsWith('collector/'));
     const loaded = loadedConfigs(servicesOf(tenants).collector!.command);
     expect(mounted.map((b) => b.target).sort()).toEqual([...loaded].sort());
-    expect(loaded.at(-1)).toBe('/etc/otelcol/tenants.yaml');
-    expect(mounted.map((b) => b.source)).toContain('collector/tenants.yaml');
+    expect(mounted.map((b) => b.source).sort()).toEqual(resolveStack('compose-tenants').files.map((f) => `collector/${f}`).sort());
+    expect(loaded).toContain('/etc/otelcol/fragments/loki-tenants.yaml');
   });
 
   it('mounts every config file a command points at, read-only', () => {

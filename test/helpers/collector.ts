@@ -1,30 +1,26 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 // @ts-expect-error: a plain ESM script shared with `npm run collector:build`, without type declarations.
 import { ensureCollector } from '../../collector/build-lib.mjs';
+import { gatesFor, readStacks, stackFiles } from '../../collector/stacks.mjs';
+
+export { collectorArgs, fragmentFile, profileFiles, readStacks, resolveStack, stackFiles } from '../../collector/stacks.mjs';
 
 /** Repository folder of the collector configuration. */
 export const COLLECTOR_DIR = fileURLToPath(new URL('../../collector/', import.meta.url));
 
 /**
- * The feature gates the given configuration files need. Each file names them in its opening comment, as
- * the command line that runs it (`--feature-gates=a,b`): the collector refuses collector/config.yaml
- * without them, so the files are the one place they are kept, and every test runs what the files say.
+ * The feature gates the given configuration files need, as collector/stacks.yaml declares them (the one
+ * place they are written; a test's own file needs none).
  * @default files: collector/config.yaml
  */
 export function collectorFeatureGates(...files: string[]): string[] {
-  const gates = new Set<string>();
-  for (const file of files.length > 0 ? files : [path.join(COLLECTOR_DIR, 'config.yaml')]) {
-    for (const m of readFileSync(file, 'utf8').matchAll(/--feature-gates=(\S+)/g)) {
-      for (const gate of (m[1] as string).split(',')) if (gate !== '') gates.add(gate);
-    }
-  }
-  return [...gates];
+  return gatesFor(files.length > 0 ? files : [path.join(COLLECTOR_DIR, 'config.yaml')]);
 }
 
 /** A free TCP port on 127.0.0.1 (bound then released; good enough for tests on one host). */
@@ -62,35 +58,48 @@ export interface RunningCollector {
 }
 
 export interface StartCollectorOptions {
-  /** Profile name under collector/profiles, or a path to a config file of the test's own. */
+  /**
+   * A stack of collector/stacks.yaml (`local`, `lgtm`, `compose`, ...), whose files are loaded; or a path
+   * to a config file of the test's own, loaded after config.yaml.
+   */
   profile: string;
-  /** Further --config files (merged after the profile). */
+  /** Fragments of collector/stacks.yaml added to the stack, each in its place in the manifest's order. */
+  fragments?: string[];
+  /**
+   * Further --config files (merged after the stack). A fragment's file of collector/stacks.yaml counts as
+   * that fragment (its place in the load order and its rules); others are the test's own, loaded last.
+   */
   extraConfigs?: string[];
   /** Environment of the collector (merged over the ports and data dir chosen here). */
   env?: Record<string, string>;
   /** Data folder; a fresh temp folder by default. */
   dataDir?: string;
   /**
-   * Extra command-line arguments. The feature gates config.yaml and the profile name in their opening
-   * comment are always passed (see {@link collectorFeatureGates}); more `--feature-gates` add to them.
+   * Extra command-line arguments. The feature gates the stack's files need are always passed (see
+   * {@link collectorFeatureGates}); more `--feature-gates` add to them.
    */
   args?: string[];
 }
 
 /**
- * Starts the real collector with `config.yaml` + a profile (and the feature gates they name) on free
- * ports of 127.0.0.1 and waits until its health check answers. The test must call `stop()` (in
- * afterAll/afterEach).
+ * Starts the real collector with a stack of collector/stacks.yaml (its files in order and the feature
+ * gates they need) on free ports of 127.0.0.1 and waits until its health check answers. The test must
+ * call `stop()` (in afterAll/afterEach).
  */
 export async function startCollector(options: StartCollectorOptions): Promise<RunningCollector> {
   const bin = await collectorBinary();
   const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'tb-collector-'));
   const [grpc, http, health, metrics] = [await freePort(), await freePort(), await freePort(), await freePort()];
-  const profile = options.profile.includes('/') ? options.profile : path.join(COLLECTOR_DIR, 'profiles', `${options.profile}.yaml`);
-  const base = path.join(COLLECTOR_DIR, 'config.yaml');
-  const args = ['--config', base, '--config', profile];
-  for (const extra of options.extraConfigs ?? []) args.push('--config', extra);
-  const gates = collectorFeatureGates(base, profile, ...(options.extraConfigs ?? []));
+  const manifest = readStacks();
+  const fragmentOf = (file: string) => manifest.fragments.find((f) => path.join(COLLECTOR_DIR, f.file) === path.resolve(file))?.name;
+  const extras = options.extraConfigs ?? [];
+  const add = [...(options.fragments ?? []), ...extras.flatMap((f) => fragmentOf(f) ?? [])];
+  const configs = [
+    ...(options.profile.includes('/') ? [path.join(COLLECTOR_DIR, 'config.yaml'), options.profile] : stackFiles(options.profile, { add })),
+    ...extras.filter((f) => fragmentOf(f) === undefined),
+  ];
+  const args = configs.flatMap((file) => ['--config', file]);
+  const gates = collectorFeatureGates(...configs);
   if (gates.length > 0) args.push(`--feature-gates=${gates.join(',')}`);
   args.push(...(options.args ?? []));
   const env = {

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ERROR_CODES, TracebridgeError } from '@tracebridge/schema';
@@ -10,11 +10,12 @@ export interface CollectorAssets {
   dir: string;
   /** `build-lib.mjs`: builds the distribution from Go modules into the machine cache, or reuses it. */
   buildLib: string;
-  /** `config.yaml`, the base configuration. */
-  config: string;
-  /** `profiles/local.yaml`: OTLP/JSON files in one data folder. */
-  localProfile: string;
+  /** `stacks.mjs`: which configuration files a stack loads, in which order, with which feature gates. */
+  stacks: string;
 }
+
+/** The stack the demo runs (collector/stacks.yaml): OTLP/JSON files in one data folder. */
+const DEMO_STACK = 'local';
 
 /** A collector started by the demo. */
 export interface RunningCollector {
@@ -38,17 +39,12 @@ export function findCollectorAssets(env: NodeJS.ProcessEnv, cwd: string): Collec
     }
   }
   for (const dir of candidates) {
-    const assets = {
-      dir,
-      buildLib: path.join(dir, 'build-lib.mjs'),
-      config: path.join(dir, 'config.yaml'),
-      localProfile: path.join(dir, 'profiles', 'local.yaml'),
-    };
-    if (existsSync(assets.buildLib) && existsSync(assets.config) && existsSync(assets.localProfile)) return assets;
+    const assets = { dir, buildLib: path.join(dir, 'build-lib.mjs'), stacks: path.join(dir, 'stacks.mjs') };
+    if (existsSync(assets.buildLib) && existsSync(assets.stacks)) return assets;
   }
   throw new TracebridgeError(
     ERROR_CODES.INPUT,
-    'no collector/ folder (build-lib.mjs, config.yaml, profiles/local.yaml) found: run the demo from a tracebridge checkout, or set TRACEBRIDGE_COLLECTOR_DIR',
+    'no collector/ folder (build-lib.mjs, stacks.mjs) found: run the demo from a tracebridge checkout, or set TRACEBRIDGE_COLLECTOR_DIR',
   );
 }
 
@@ -61,17 +57,19 @@ export async function ensureCollectorBinary(assets: CollectorAssets, log: (line:
 }
 
 /**
- * Starts the collector with the base configuration and the `local` profile, on free ports of 127.0.0.1,
- * writing into `dataDir`, and waits (at most `timeoutMs`) until its health check answers.
+ * Starts the collector with stack `local` (the files and feature gates collector/stacks.yaml declares),
+ * on free ports of 127.0.0.1, writing into `dataDir`, and waits (at most `timeoutMs`) until its health
+ * check answers.
  */
 export async function startLocalCollector(
   children: ChildProcesses,
   options: { bin: string; assets: CollectorAssets; dataDir: string; timeoutMs?: number },
 ): Promise<RunningCollector> {
   const [grpc, http, health, metrics] = [await freePort(), await freePort(), await freePort(), await freePort()];
-  const args = ['--config', options.assets.config, '--config', options.assets.localProfile];
-  const gates = featureGates(options.assets);
-  if (gates.length > 0) args.push(`--feature-gates=${gates.join(',')}`);
+  const stacks = (await import(pathToFileURL(options.assets.stacks).href)) as {
+    collectorArgs(name: string, options: { dir: string }): string[];
+  };
+  const args = stacks.collectorArgs(DEMO_STACK, { dir: options.assets.dir });
   const child = children.spawn('collector', options.bin, args, {
     env: {
       PATH: process.env.PATH ?? '',
@@ -96,19 +94,4 @@ export async function startLocalCollector(
     await new Promise((r) => setTimeout(r, 100));
   }
   return { child, otlpHttp: `http://127.0.0.1:${http}` };
-}
-
-/**
- * The feature gates the configuration needs. Each configuration file names them in its opening
- * comment, as the command line to run it (`--feature-gates=a,b`): the collector refuses the file
- * without them, so the files are the one place they are kept.
- */
-export function featureGates(assets: Pick<CollectorAssets, 'config' | 'localProfile'>): string[] {
-  const gates = new Set<string>();
-  for (const file of [assets.config, assets.localProfile]) {
-    for (const m of readFileSync(file, 'utf8').matchAll(/--feature-gates=(\S+)/g)) {
-      for (const g of (m[1] as string).split(',')) if (g !== '') gates.add(g);
-    }
-  }
-  return [...gates];
 }
