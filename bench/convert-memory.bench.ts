@@ -112,7 +112,7 @@ export async function run(): Promise<Result[]> {
       results.map((r) => [
         r.shape,
         r.inputMb,
-        r.records.toLocaleString("en-US"),
+        r.records.toLocaleString('en-US'),
         median(r.peakRssMb),
         Math.max(...r.peakRssMb),
         median(r.seconds),

@@ -1,10 +1,10 @@
 import { createReadStream, existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { fromKeyValues } from '@tracebridge/schema';
 import { entriesOf, isObject, kindOf, logRecordOf, resourceAttributesOf, scopeNameOf, spanOf } from './internal/otlp-shape.js';
 import type { OtlpLogRecord } from '@tracebridge/schema';
 import type { ExportMetricsServiceRequest, OtlpSpan } from './otlp-traces.js';
+import { readLines } from './internal/json-lines.js';
 
 /** The three files of the `local` collector profile, each possibly rotated. */
 export type Signal = 'logs' | 'traces' | 'metrics';
@@ -63,20 +63,20 @@ async function* requestLines(dir: string, signal: Signal, warnings: string[], on
     const name = path.basename(file);
     let bad = 0;
     let first = 0;
-    let n = 0;
+    const notUtf8 = { count: 0, line: 0, where: '' };
     try {
-      const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
-      for await (const line of lines) {
-        n++;
-        if (line.trim() === '') continue;
+      // One line is one export request of the collector, as large as its batch: no length limit.
+      for await (const line of readLines(createReadStream(file), name, { maxLineBytes: Infinity })) {
+        if (line.text === undefined) continue;
+        if (line.notUtf8 !== undefined && notUtf8.count++ === 0) Object.assign(notUtf8, { line: line.number, where: line.notUtf8 });
         let value: unknown;
         try {
-          value = JSON.parse(line);
+          value = JSON.parse(line.text);
         } catch {
-          if (bad++ === 0) first = n;
+          if (bad++ === 0) first = line.number;
           continue;
         }
-        yield { line: n, value };
+        yield { line: line.number, value };
       }
     } catch (err) {
       warnings.push(`${name}: unreadable (${(err as Error).message}); skipped`);
@@ -84,6 +84,9 @@ async function* requestLines(dir: string, signal: Signal, warnings: string[], on
       continue;
     }
     if (bad > 0) warnings.push(`${name}: ${bad} damaged line(s) skipped, first at line ${first}`);
+    if (notUtf8.count > 0) {
+      warnings.push(`${name}: ${notUtf8.count} line(s) not UTF-8, read with U+FFFD for the bad bytes, first at line ${notUtf8.line}: ${notUtf8.where}`);
+    }
     onFileDone?.(name);
   }
 }

@@ -201,6 +201,19 @@ describe('tracebridge trace on damaged data', () => {
     expect(rows[2]).toMatchObject({ type: 'log', level: 'UNSPECIFIED', scope: '', agent: 'C0-opus-001' });
   });
 
+  it('reads a data line that is not UTF-8 with U+FFFD for its bad bytes, and says so', async () => {
+    const dir = dataDir({ 'traces.jsonl': [spanLine([{ ...goodSpan, name: 'r@@t' }])] });
+    const file = path.join(dir, 'traces.jsonl');
+    const [head, tail] = readFileSync(file, 'utf8').split('@@') as [string, string];
+    writeFileSync(file, Buffer.concat([Buffer.from(head), Buffer.from([0xc3, 0x28]), Buffer.from(tail)]));
+    const r = await run([T, '--data', dir, '--json']);
+    expect(r.code).toBe(0);
+    expect(r.err).toBe(
+      `tracebridge: warning: traces.jsonl: 1 line(s) not UTF-8, read with U+FFFD for the bad bytes, first at line 1: byte 0xc3 at byte ${Buffer.byteLength(head) + 1} of the line\n`,
+    );
+    expect((JSON.parse(r.out) as TimelineDocument).traces[0]?.rows[0]).toMatchObject({ name: 'r\ufffd(t' });
+  });
+
   it('escapes control characters of the data in what it draws and warns', async () => {
     const dir = dataDir({
       'traces.jsonl': [spanLine([{ ...goodSpan, name: 'r\u001b[2Joot', status: { code: 2, message: 'bad\u009b1A' }, attributes: [kv('correlation.id', 'req-\u001b]0;x\u0007')] }], 'C0-\u001b[31mopus')],

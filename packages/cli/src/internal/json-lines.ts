@@ -50,8 +50,10 @@ export async function openInput(file: string | undefined, stdin: Readable = proc
  * The lines of a stream, without ever holding more than one line in memory. Blank lines are skipped; a
  * trailing `\r` is dropped. A line that is not UTF-8 is decoded with U+FFFD for its bad bytes (what the
  * collector's file route does) and marked, so a command reports it instead of passing it on silently.
+ * `maxLineBytes` (default {@link MAX_LINE_BYTES}) may be raised for files whose lines are not records.
  */
-export async function* readLines(input: Readable, source = 'input'): AsyncGenerator<Line> {
+export async function* readLines(input: Readable, source = 'input', options: { maxLineBytes?: number } = {}): AsyncGenerator<Line> {
+  const maxLineBytes = options.maxLineBytes ?? MAX_LINE_BYTES;
   const decoder = new TextDecoder('utf-8');
   let pieces: Buffer[] = [];
   let size = 0;
@@ -62,7 +64,7 @@ export async function* readLines(input: Readable, source = 'input'): AsyncGenera
     if (skipping > 0) {
       const tooLong = skipping;
       skipping = 0;
-      return { number, problem: `line of ${tooLong} bytes is longer than the limit of ${MAX_LINE_BYTES / (1024 * 1024)} MiB` };
+      return { number, problem: `line of ${tooLong} bytes is longer than the limit of ${maxLineBytes / (1024 * 1024)} MiB` };
     }
     let buf = pieces.length === 1 ? (pieces[0] as Buffer) : Buffer.concat(pieces, size);
     pieces = [];
@@ -82,7 +84,7 @@ export async function* readLines(input: Readable, source = 'input'): AsyncGenera
         const nl = data.indexOf(0x0a, start);
         const end = nl === -1 ? data.length : nl;
         if (skipping > 0) skipping += end - start;
-        else if (size + (end - start) > MAX_LINE_BYTES) {
+        else if (size + (end - start) > maxLineBytes) {
           skipping = size + (end - start);
           pieces = [];
           size = 0;
