@@ -1,10 +1,15 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { closeSync, existsSync, openSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { main } from '@tracebridge/cli';
 import { Capture, runMain } from './helpers.js';
 
 const COMMANDS = ['validate', 'convert', 'demo', 'trace'] as const;
+const BIN = fileURLToPath(new URL('../bin/tracebridge.js', import.meta.url));
 
 describe(main, () => {
   it('turns an unexpected failure into one line with TRACEBRIDGE_ERR_INTERNAL and exit status 3, never a rejection', async () => {
@@ -43,6 +48,20 @@ describe(main, () => {
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/Exit status: 0 success, 1 .*, 2 .*, 3 an\s+internal error/s);
     for (const command of COMMANDS) expect(r.out).toContain(`tracebridge ${command}`);
+  });
+
+  it.runIf(existsSync('/dev/full'))('says in one line with its code that a full disk cannot take the output', async () => {
+    const fd = openSync('/dev/full', 'w');
+    try {
+      const child = spawn(process.execPath, [BIN, 'validate', '-'], { stdio: ['pipe', fd, 'pipe'] });
+      let err = '';
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      child.stdin.end('{}\n');
+      const [code] = (await once(child, 'close')) as [number | null];
+      expect({ code, err }).toEqual({ code: 2, err: expect.stringMatching(/^tracebridge: cannot write the output: ENOSPC[^\n]*\[TRACEBRIDGE_ERR_OUTPUT\]\n$/) });
+    } finally {
+      closeSync(fd);
+    }
   });
 
   it('refuses help for a command that does not exist', async () => {

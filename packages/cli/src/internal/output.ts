@@ -36,7 +36,14 @@ export function watchOutput(stream: Writable): void {
  */
 export async function write(stream: Writable, text: string): Promise<void> {
   throwIfBroken(stream);
-  if (stream.write(text)) return;
+  let flowing: boolean;
+  try {
+    flowing = stream.write(text);
+  } catch (err) {
+    // A stream may throw from write() rather than emit 'error'.
+    throw outputError(err as Error);
+  }
+  if (flowing) return;
   await new Promise<void>((resolve, reject) => {
     const settle = (err?: unknown): void => {
       stream.off('drain', onDrain);
