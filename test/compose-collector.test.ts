@@ -1,5 +1,6 @@
-// The collector's wiring in the compose stack: the environment stack.yaml gives it must name the
-// compose services on the ports they listen on, and the files its command loads (collector/config.yaml,
+// The collector's wiring in the compose stack: the environment Compose gives it (read through the
+// real Compose loader, `docker compose config`, test/helpers/compose.ts) must name the compose services
+// on the ports they listen on, and the files its command loads (collector/config.yaml,
 // profiles/lgtm.yaml, derived-metrics.yaml, secure-receivers.yaml; tenants.yaml with
 // compose.tenants.yaml), merged the way the collector merges them, must use that environment to reach
 // those services.
@@ -7,33 +8,25 @@
 // run on the real files. What the profile does with real data is test/collector-lgtm.test.ts.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ROOT, composeSandbox } from './helpers/compose.js';
+import type { Obj } from './helpers/compose.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const read = (rel: string): string => readFileSync(path.join(ROOT, rel), 'utf8');
-type Obj = Record<string, any>;
 
-const stack = parseYaml(read('compose/stack.yaml')) as Obj;
+/** What Compose runs, with the secrets init-secrets.sh writes: the plain stack and the tenants one. */
+const sandbox = await composeSandbox();
+afterAll(() => sandbox.remove());
+const stack = sandbox.config('compose.yaml', { profiles: ['demo'] });
+const tenantsStack = sandbox.config('compose.tenants.yaml');
 const loki = parseYaml(read('compose/loki.yaml')) as Obj;
 const tempo = parseYaml(read('compose/tempo.yaml')) as Obj;
 const prometheus = parseYaml(read('compose/prometheus.yml')) as Obj;
 const services = stack.services as Record<string, Obj>;
-const dotEnv = new Map(
-  read('compose/.env')
-    .split('\n')
-    .map((l) => /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(l.trim()))
-    .filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => [m[1]!, m[2]!]),
-);
-
-/** Compose interpolation of one value with .env (secrets stay as their variable names). */
-const composeValue = (v: string): string =>
-  v.replace(/\$\{([A-Z0-9_]+)(?::?[-?]([^}]*))?\}/g, (_all, name: string, fallback?: string) => dotEnv.get(name) ?? (fallback !== undefined && !/^set /.test(fallback) ? fallback : `<${name}>`));
 
 /** The collector's environment as Compose hands it over. */
-const collectorEnv = new Map(Object.entries(services.collector!.environment as Record<string, string>).map(([k, v]) => [k, composeValue(String(v))]));
+const collectorEnv = new Map(Object.entries(services.collector!.environment as Record<string, string>));
 
 const portOf = (hostPort: string): string => hostPort.split(':').at(-1)!;
 const s3Command = services.s3!.command as string[];
@@ -58,13 +51,13 @@ const OTLP_PATHS: Record<string, Record<string, string>> = {
   prometheus: { metrics: '/api/v1/otlp/v1/metrics' },
 };
 const prometheusCommand = services.prometheus!.command as string[];
-const PUBLISHED = ((services.collector!.ports ?? []) as string[]).map(portOf);
+const PUBLISHED = ((services.collector!.ports ?? []) as Obj[]).map((p) => String(p.target));
 const SCRAPED = (prometheus.scrape_configs as Obj[])
   .flatMap((j) => (j.static_configs as Obj[]).flatMap((s) => s.targets as string[]))
   .filter((t) => t.startsWith('collector:'))
   .map(portOf);
 
-describe('the environment stack.yaml gives the collector', () => {
+describe('the environment Compose gives the collector', () => {
   it('listens for OTLP on all interfaces, on the container ports that are published', () => {
     expect(collectorEnv.get('OTLP_GRPC_ENDPOINT')).toBe('0.0.0.0:4317');
     expect(collectorEnv.get('OTLP_HTTP_ENDPOINT')).toBe('0.0.0.0:4318');
@@ -94,7 +87,7 @@ describe('the environment stack.yaml gives the collector', () => {
   it('keeps the persistent queues on a named volume', () => {
     const dir = collectorEnv.get('TRACEBRIDGE_DATA_DIR')!;
     expect(dir).toBe('/var/lib/otelcol');
-    expect(services.collector!.volumes).toContain(`otelcol-data:${dir}`);
+    expect(services.collector!.volumes).toContainEqual(expect.objectContaining({ type: 'volume', source: 'otelcol-data', target: dir }));
     expect(Object.keys(stack.volumes)).toContain('otelcol-data');
   });
 
@@ -173,7 +166,7 @@ function collectorProblems(config: Obj, env: Map<string, string>): string[] {
 
   for (const s of strings(config)) {
     for (const [, name, fallback] of s.matchAll(ENV_REF)) {
-      if (!env.has(name!) && fallback === undefined) problems.push(`\${env:${name}} is neither set by stack.yaml nor defaulted`);
+      if (!env.has(name!) && fallback === undefined) problems.push(`\${env:${name}} is neither set by Compose nor defaulted`);
     }
   }
 
@@ -368,7 +361,7 @@ describe(collectorProblems, () => {
   it('reports environment the stack does not provide, and an archive in another bucket', () => {
     const unknownVar = merge(EXAMPLE, { exporters: { 's3_archive/archive': { bucket: '${env:ARCHIVE_BUCKET}' } } }) as Obj;
     const problems = collectorProblems(unknownVar, collectorEnv);
-    expect(problems).toContain('${env:ARCHIVE_BUCKET} is neither set by stack.yaml nor defaulted');
+    expect(problems).toContain('${env:ARCHIVE_BUCKET} is neither set by Compose nor defaulted');
     expect(problems).toContain('s3_archive/archive writes to bucket , not tracebridge-archive');
   });
 
@@ -450,10 +443,10 @@ describe('collector/config.yaml + profiles/lgtm.yaml + derived-metrics.yaml + se
   });
 
   it('with compose.tenants.yaml, reach Loki once per tenant, each with its X-Scope-OrgID', () => {
-    const overlay = (parseYaml(read('compose/tenants.yaml')) as Obj).services.collector as Obj;
-    const files = (overlay.command as string[]).filter((a) => a.startsWith('--config=')).map((a) => `collector/${a.slice('--config=/etc/otelcol/'.length)}`);
+    const collector = tenantsStack.services.collector as Obj;
+    const files = (collector.command as string[]).filter((a) => a.startsWith('--config=')).map((a) => `collector/${a.slice('--config=/etc/otelcol/'.length)}`);
     expect(files).toEqual([...COMPOSE_FILES, 'collector/tenants.yaml']);
-    const env = new Map([...collectorEnv, ...Object.entries(overlay.environment as Record<string, string>).map(([k, v]): [string, string] => [k, composeValue(String(v))])]);
+    const env = new Map(Object.entries(collector.environment as Record<string, string>));
     const effective = files.map(load).reduce((a, b) => merge(a, b)) as Obj;
     expect(collectorProblems(effective, env)).toEqual([]);
     const used = new Set(Object.values(effective.service.pipelines as Record<string, Obj>).flatMap((p) => p.exporters as string[]));

@@ -39,6 +39,8 @@ const HELP = {
       --data DIR                   the local profile's data folder (default: TRACEBRIDGE_DATA_DIR, else
                                    ./.tracebridge/data)
       --loki URL --tempo URL       read Loki and Tempo instead of files
+      --tenant ID                  Loki and Tempo tenant (X-Scope-OrgID; a|b for several; default:
+                                   TRACEBRIDGE_TENANT)
       --since DURATION             how far back Loki and Tempo are searched: 30m, 24h, 7d (default 24h)
       --json                       print the timeline (or the list) as JSON
       --html FILE                  also write the timeline as one self-contained HTML page
@@ -146,6 +148,7 @@ export async function main(argv: readonly string[], streams: MainStreams = {}): 
           data: { type: 'string' },
           loki: { type: 'string' },
           tempo: { type: 'string' },
+          tenant: { type: 'string' },
           since: { type: 'string' },
           json: { type: 'boolean' },
           html: { type: 'string' },
@@ -161,7 +164,7 @@ export async function main(argv: readonly string[], streams: MainStreams = {}): 
         }
         const options: TraceCommandOptions = { stdout, stderr, env, json: values.json === true };
         if (positionals[0] !== undefined) options.id = positionals[0];
-        for (const key of ['loki', 'tempo', 'html'] as const) if (values[key] !== undefined) options[key] = values[key] as string;
+        for (const key of ['loki', 'tempo', 'html', 'tenant'] as const) if (values[key] !== undefined) options[key] = values[key] as string;
         if (values.data !== undefined) options.dataDir = values.data as string;
         if (values.color === true) options.color = true;
         if (values['no-color'] === true) options.color = false;

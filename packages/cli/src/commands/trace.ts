@@ -28,6 +28,11 @@ export interface TraceCommandOptions {
   loki?: string;
   /** Tempo's base URL; with `loki`. */
   tempo?: string;
+  /**
+   * Tenant of a multi-tenant Loki and Tempo (`X-Scope-OrgID`; `a|b` for several).
+   * @default `TRACEBRIDGE_TENANT`, else none
+   */
+  tenant?: string;
   /** How far back the backends are searched, in milliseconds. @default 24 hours */
   sinceMs?: number;
   /** Print the timeline (or the list) as JSON. @default false */
@@ -59,14 +64,26 @@ export async function traceCommand(options: TraceCommandOptions): Promise<number
     throw new TracebridgeError(ERROR_CODES.USAGE, `--html draws one request: give its id, or run 'tracebridge trace' to list them`);
   }
   const remote = options.loki !== undefined && options.tempo !== undefined ? { loki: options.loki, tempo: options.tempo } : undefined;
+  const tenant = options.tenant ?? nonEmpty(options.env.TRACEBRIDGE_TENANT);
+  if (tenant !== undefined && remote === undefined) {
+    throw new TracebridgeError(ERROR_CODES.USAGE, `--tenant selects a Loki and Tempo tenant: give it with --loki and --tempo; run 'tracebridge help'`);
+  }
   const dataDir = options.dataDir ?? nonEmpty(options.env.TRACEBRIDGE_DATA_DIR) ?? DEFAULT_DATA_DIR;
-  const where = remote === undefined ? dataDir : `Loki ${remote.loki} and Tempo ${remote.tempo}`;
-  const sameSource = remote === undefined ? (options.dataDir === undefined ? '' : ` --data ${shellWord(dataDir)}`) : ` --loki ${shellWord(remote.loki)} --tempo ${shellWord(remote.tempo)}`;
+  const where = remote === undefined ? dataDir : `Loki ${remote.loki} and Tempo ${remote.tempo}${tenant === undefined ? '' : ` (tenant ${tenant})`}`;
+  const sameSource =
+    remote === undefined
+      ? options.dataDir === undefined ? '' : ` --data ${shellWord(dataDir)}`
+      : ` --loki ${shellWord(remote.loki)} --tempo ${shellWord(remote.tempo)}${options.tenant === undefined ? '' : ` --tenant ${shellWord(options.tenant)}`}`;
 
   let data: TelemetryData;
   let warnings: string[];
   if (remote !== undefined) {
-    const source = { ...remote, ...(options.sinceMs === undefined ? {} : { sinceMs: options.sinceMs }), ...(options.fetch === undefined ? {} : { fetch: options.fetch }) };
+    const source = {
+      ...remote,
+      ...(tenant === undefined ? {} : { tenant }),
+      ...(options.sinceMs === undefined ? {} : { sinceMs: options.sinceMs }),
+      ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+    };
     ({ warnings, ...data } =
       options.id === undefined ? await readRemoteRecentData(source, { limit: options.limit ?? 20 }) : await readRemoteTimelineData(source, options.id));
   } else {
