@@ -18,6 +18,7 @@ export { readLocalData, readRequests, signalFiles } from './local-data.js';
 export type { DemoCommandOptions } from './commands/demo.js';
 export type { TraceCommandOptions } from './commands/trace.js';
 export type {
+  BuildTimelineOptions,
   TelemetryData,
   TimelineDocument,
   TimelineException,
@@ -27,6 +28,10 @@ export type {
   TraceTimeline,
 } from './timeline.js';
 export type { ListRequestsOptions, RequestSummary } from './request-list.js';
+export type { LlmCall, UsageSummary, UsageTotals } from './llm-usage.js';
+export type { ModelPrice, PriceTable } from './prices.js';
+export { llmCallOf, summarizeUsage } from './llm-usage.js';
+export { loadPriceTable, parsePriceTable, priceFor } from './prices.js';
 export type { RemoteData, RemoteSource } from './remote-data.js';
 export type { TerminalRenderOptions } from './render-terminal.js';
 export type { RequestListRenderOptions } from './render-request-list.js';

@@ -45,6 +45,7 @@ const HELP = {
       --json                       print the timeline (or the list) as JSON
       --html FILE                  also write the timeline as one self-contained HTML page
       --limit N                    requests listed (default 20)
+      --prices FILE                price the LLM calls' tokens from a JSON table (format: docs/prices.sample.json)
       --color, --no-color          force colour on or off (default: on a terminal, unless NO_COLOR is set)
 `,
 } as const;
@@ -153,6 +154,7 @@ export async function main(argv: readonly string[], streams: MainStreams = {}): 
           json: { type: 'boolean' },
           html: { type: 'string' },
           limit: { type: 'string' },
+          prices: { type: 'string' },
           color: { type: 'boolean' },
           'no-color': { type: 'boolean' },
         });
@@ -164,7 +166,7 @@ export async function main(argv: readonly string[], streams: MainStreams = {}): 
         }
         const options: TraceCommandOptions = { stdout, stderr, env, json: values.json === true };
         if (positionals[0] !== undefined) options.id = positionals[0];
-        for (const key of ['loki', 'tempo', 'html', 'tenant'] as const) if (values[key] !== undefined) options[key] = values[key] as string;
+        for (const key of ['loki', 'tempo', 'html', 'tenant', 'prices'] as const) if (values[key] !== undefined) options[key] = values[key] as string;
         if (values.data !== undefined) options.dataDir = values.data as string;
         if (values.color === true) options.color = true;
         if (values['no-color'] === true) options.color = false;

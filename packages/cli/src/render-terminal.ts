@@ -8,6 +8,8 @@ import { palette } from './internal/ansi.js';
 import type { Palette } from './internal/ansi.js';
 import { scopeLabel, spanLabel } from './internal/labels.js';
 import { spanNotes } from './internal/span-notes.js';
+import { callLine, isPriced, totalsLine } from './internal/usage-format.js';
+import type { UsageSummary } from './llm-usage.js';
 import { fit, fitRight, formatClock, formatDuration, formatOffset, oneLine, stackFrames, truncate, width } from './internal/format.js';
 import type { TimelineDocument, TimelineException, TimelineLogRow, TimelineRow, TimelineSpanRow, TraceTimeline } from './timeline.js';
 
@@ -49,6 +51,7 @@ export function renderTimelineText(doc: TimelineDocument, options: TerminalRende
   for (const trace of doc.traces) {
     out.push(...renderTrace(trace, doc, p, options), '');
   }
+  if (doc.usage !== null) out.push(...usageLines(doc.usage, p), '');
   if (doc.untracedLogs.length > 0) {
     out.push(p.bold(`${doc.untracedLogs.length} record(s) of ${oneLine(doc.id)} outside any trace`));
     for (const log of doc.untracedLogs) {
@@ -75,6 +78,7 @@ function renderTrace(trace: TraceTimeline, doc: TimelineDocument, p: Palette, op
       : p.red([errorSpans > 0 ? `${errorSpans} failed span${errorSpans === 1 ? '' : 's'}` : '', errorLogs > 0 ? `${errorLogs} error log${errorLogs === 1 ? '' : 's'}` : ''].filter(Boolean).join(', ')),
   ];
   const lines = [p.bold(title), facts.join(' · ')];
+  const currency = doc.usage?.currency ?? null;
   const layout = layoutFor(trace, total);
   const scale = `${fit('0', layout.bar - width(formatDuration(trace.durationMs)))}${formatDuration(trace.durationMs)}`;
   lines.push(
@@ -96,7 +100,7 @@ function renderTrace(trace: TraceTimeline, doc: TimelineDocument, p: Palette, op
       const hasChildren = trace.rows[i + 1] !== undefined && (trace.rows[i + 1] as TimelineRow).depth > row.depth;
       lines.push(spanLine(row, trace, layout, `${ancestors}${connector}`, p));
       const below = `${ancestors}${self}${hasChildren ? '│  ' : '   '}`;
-      lines.push(...spanDetails(row, trace, below, p, options));
+      lines.push(...spanDetails(row, trace, below, p, options, currency));
     } else {
       const span = spanOwners.get(row.underSpanId ?? '');
       lines.push(...logLines(row, `${ancestors}${connector}`, `${ancestors}${self}   `, p, options, trace.agents, span?.agent !== row.agent));
@@ -155,12 +159,23 @@ export function barOf(row: Pick<TimelineSpanRow, 'offsetMs' | 'durationMs'>, tot
   return ' '.repeat(from) + '█'.repeat(to - from) + ' '.repeat(cells - to);
 }
 
-function spanDetails(row: TimelineSpanRow, trace: TraceTimeline, below: string, p: Palette, options: TerminalRenderOptions): string[] {
+function spanDetails(row: TimelineSpanRow, trace: TraceTimeline, below: string, p: Palette, options: TerminalRenderOptions, currency: string | null): string[] {
   const under = trace.rows.filter((r): r is TimelineLogRow => r.type === 'log' && r.underSpanId === row.spanId);
   const notes = spanNotes(row, under);
   const lines: string[] = [];
+  if (row.llm !== null) lines.push(`${below}${p.dim(oneLine(callLine(row.llm, currency)))}`);
   if (notes.status !== null) lines.push(`${below}${p.red(`✗ ${oneLine(notes.status)}`)}`);
   for (const e of notes.exceptions) lines.push(...exceptionLines(e, below, p, options));
+  return lines;
+}
+
+/** The request's LLM usage: the totals, then one line per agent and per model. */
+function usageLines(usage: UsageSummary, p: Palette): string[] {
+  const priced = isPriced(usage);
+  const nameWidth = Math.max(5, ...usage.byAgent.map((a) => width(a.agent)), ...usage.byModel.map((m) => width(m.model)));
+  const lines = [p.bold(`LLM usage: ${totalsLine(usage.total, usage.currency, priced)}`)];
+  for (const a of usage.byAgent) lines.push(`  agent  ${fit(oneLine(a.agent), nameWidth)}  ${totalsLine(a, usage.currency, priced)}`);
+  for (const m of usage.byModel) lines.push(`  model  ${fit(oneLine(m.model), nameWidth)}  ${totalsLine(m, usage.currency, priced)}`);
   return lines;
 }
 

@@ -68,9 +68,9 @@ describe('tracebridge trace', () => {
     const r = await run(['--data', BASIC_DATA_DIR]);
     expect(r.code).toBe(0);
     const lines = r.out.trim().split('\n');
-    expect(lines[0]).toMatch(/^REQUEST\s+START \(UTC\)\s+DURATION\s+SPANS\s+LOGS\s+ERRORS\s+AGENTS$/);
-    expect(lines[1]).toMatch(/^2c7651916cd43dd8448eb211c80319c3\s+2025-11-25 18:40:05\.000\s+2\.00 ms\s+1\s+0\s+0\s+W1-haiku-001$/);
-    expect(lines[2]).toMatch(/^req-0af7651916cd43dd8448eb211c80319c\s+2025-11-25 18:40:00\.000\s+3\.10 s\s+5\s+5\s+2\s+C0-opus-001, W1-haiku-001$/);
+    expect(lines[0]).toMatch(/^REQUEST\s+START \(UTC\)\s+DURATION\s+SPANS\s+LOGS\s+ERRORS\s+TOKENS IN→OUT\s+AGENTS$/);
+    expect(lines[1]).toMatch(/^2c7651916cd43dd8448eb211c80319c3\s+2025-11-25 18:40:05\.000\s+2\.00 ms\s+1\s+0\s+0\s+-\s+W1-haiku-001$/);
+    expect(lines[2]).toMatch(/^req-0af7651916cd43dd8448eb211c80319c\s+2025-11-25 18:40:00\.000\s+3\.10 s\s+5\s+5\s+2\s+-\s+C0-opus-001, W1-haiku-001$/);
     expect(r.err).toContain('look at one: tracebridge trace <REQUEST>');
     const json = JSON.parse((await run(['--data', BASIC_DATA_DIR, '--json', '--limit', '1'])).out) as { requests: Array<{ id: string }> };
     expect(json.requests.map((q) => q.id)).toEqual(['2c7651916cd43dd8448eb211c80319c3']);
@@ -121,6 +121,9 @@ describe('tracebridge trace', () => {
     expect((await run(['--html', 'x.html', '--data', BASIC_DATA_DIR])).err).toContain('--html draws one request');
     expect((await run(['x', '--since', 'yesterday'])).err).toContain('--since takes a duration');
     expect((await run(['--limit', '0'])).code).toBe(2);
+    const prices = await run(['--data', BASIC_DATA_DIR, '--prices', path.join(tmpdir(), 'no-such-prices.json')]);
+    expect(prices.err).toContain('cannot read price table');
+    expect(prices.code).not.toBe(0);
   });
 });
 

@@ -11,6 +11,8 @@ import { readRemoteRecentData, readRemoteTimelineData } from '../remote-data.js'
 import { renderTimelineHtml } from '../render-html.js';
 import { renderRequestList } from '../render-request-list.js';
 import { renderTimelineText } from '../render-terminal.js';
+import { loadPriceTable } from '../prices.js';
+import type { PriceTable } from '../prices.js';
 import { listRequests } from '../request-list.js';
 import { TIMELINE_FORMAT_VERSION, buildTimeline, idKind, isEmptyTimeline } from '../timeline.js';
 import type { TelemetryData, TimelineDocument } from '../timeline.js';
@@ -41,6 +43,8 @@ export interface TraceCommandOptions {
   html?: string;
   /** Most requests listed. @default 20 */
   limit?: number;
+  /** A JSON price table: the LLM calls' tokens get a cost (see prices.ts). @default none: tokens only */
+  prices?: string;
   /** `--color` (true) / `--no-color` (false); by default colour only on a terminal without `NO_COLOR`. */
   color?: boolean;
   stdout: Writable;
@@ -75,6 +79,8 @@ export async function traceCommand(options: TraceCommandOptions): Promise<number
       ? options.dataDir === undefined ? '' : ` --data ${shellWord(dataDir)}`
       : ` --loki ${shellWord(remote.loki)} --tempo ${shellWord(remote.tempo)}${options.tenant === undefined ? '' : ` --tenant ${shellWord(options.tenant)}`}`;
 
+  // Read before the data: a bad table is the user's to fix, whatever the data holds.
+  const prices: PriceTable | undefined = options.prices === undefined ? undefined : await loadPriceTable(options.prices);
   let data: TelemetryData;
   let warnings: string[];
   if (remote !== undefined) {
@@ -102,21 +108,21 @@ export async function traceCommand(options: TraceCommandOptions): Promise<number
   const columns = isTTY ? ((options.stdout as Partial<NodeJS.WriteStream>).columns ?? 120) : 120;
 
   if (options.id === undefined) {
-    const requests = listRequests(data, { limit: options.limit ?? 20 });
+    const requests = listRequests(data, { limit: options.limit ?? 20, ...(prices === undefined ? {} : { prices }) });
     if (options.json === true) {
-      await writeLine(options.stdout, terminalSafeJson(JSON.stringify({ version: TIMELINE_FORMAT_VERSION, requests }, null, 2)));
+      await writeLine(options.stdout, terminalSafeJson(JSON.stringify({ version: TIMELINE_FORMAT_VERSION, ...(prices === undefined ? {} : { currency: prices.currency }), requests }, null, 2)));
       return 0;
     }
     if (requests.length === 0) {
       await writeLine(options.stderr, escapeControls(`no requests in ${where} yet`));
       return 0;
     }
-    await write(options.stdout, renderRequestList(requests, { color }));
+    await write(options.stdout, renderRequestList(requests, { color, ...(prices === undefined ? {} : { currency: prices.currency }) }));
     await writeLine(options.stderr, `\nlook at one: tracebridge trace <REQUEST>${escapeControls(sameSource)}`);
     return 0;
   }
 
-  const doc: TimelineDocument = buildTimeline(data, options.id);
+  const doc: TimelineDocument = buildTimeline(data, options.id, prices === undefined ? {} : { prices });
   if (isEmptyTimeline(doc)) {
     const what = idKind(options.id) === 'trace' ? 'trace id' : 'correlation id';
     await writeLine(
