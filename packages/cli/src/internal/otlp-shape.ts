@@ -6,14 +6,14 @@
  *
  * - a part that cannot be placed (a line or list entry that is not an object, a list that is not a list,
  *   a span without a string `traceId` and `spanId`) is skipped;
- * - a field of the wrong type (a span `name` that is a number, an attribute that is not a key and a
- *   value) is left out, and the span or record kept.
+ * - a field the timeline reads with the wrong type (a span `name` that is a number, an attribute that is
+ *   not a key and a value) is left out, and the span or record kept with every other field as it was.
  *
  * Each problem is said as `path is <what it is>, not <what it should be>` for the warning of its file;
  * the functions push them to the `skipped` or `fields` list they are given.
  * A `null` field counts as absent (protobuf's JSON mapping writes null for a default value).
  */
-import type { OtlpAnyValue, OtlpKeyValue, OtlpLogRecord } from '@tracebridge/schema';
+import type { OtlpKeyValue, OtlpLogRecord } from '@tracebridge/schema';
 import type { OtlpSpan, OtlpSpanEvent, OtlpSpanLink } from '../otlp-traces.js';
 
 /**
@@ -65,7 +65,7 @@ export function attributesOf(owner: Record<string, unknown>, path: string, field
   }
   const out: OtlpKeyValue[] = [];
   list.forEach((entry: unknown, i) => {
-    const kv = keyValue(entry, `${path}.attributes[${i}]`, fields, 1);
+    const kv = keyValue(entry, `${path}.attributes[${i}]`, fields);
     if (kv !== undefined) out.push(kv);
   });
   return out;
@@ -93,29 +93,34 @@ export function resourceAttributesOf(owner: Record<string, unknown>, path: strin
   return attributesOf(resource, `${path}.resource`, fields);
 }
 
-/** A log record with the fields the timeline reads, each of its type or left out. */
+/**
+ * A log record whose fields the timeline reads each have their type: a field of another type is left
+ * out (and said in `fields`); every other field is kept as it is.
+ */
 export function logRecordOf(raw: Record<string, unknown>, path: string, fields: string[]): OtlpLogRecord {
-  const out: Record<string, unknown> = {};
-  copy(raw, out, 'timeUnixNano', path, fields, isTime, 'a decimal string');
-  copy(raw, out, 'observedTimeUnixNano', path, fields, isTime, 'a decimal string');
-  copy(raw, out, 'severityNumber', path, fields, isNumberOrString, 'a number');
-  copy(raw, out, 'severityText', path, fields, isString, 'a string');
-  const body = raw.body;
-  if (body !== undefined && body !== null) {
-    const value = anyValue(body, `${path}.body`, fields, 1);
-    if (value !== undefined) out.body = value;
+  const out: Record<string, unknown> = { ...raw };
+  check(out, 'timeUnixNano', path, fields, isTime, 'a decimal string');
+  check(out, 'observedTimeUnixNano', path, fields, isTime, 'a decimal string');
+  check(out, 'severityNumber', path, fields, isNumberOrString, 'a number');
+  check(out, 'severityText', path, fields, isString, 'a string');
+  if (out.body !== undefined && out.body !== null) {
+    const problem = anyValueProblem(out.body, `${path}.body`, 1);
+    if (problem !== undefined) {
+      fields.push(problem);
+      delete out.body;
+    }
   }
-  const attributes = attributesOf(raw, path, fields);
-  if (attributes !== undefined) out.attributes = attributes;
-  copy(raw, out, 'flags', path, fields, isNumber, 'a number');
-  copy(raw, out, 'traceId', path, fields, isString, 'a string');
-  copy(raw, out, 'spanId', path, fields, isString, 'a string');
+  setAttributes(out, path, fields);
+  check(out, 'flags', path, fields, isNumber, 'a number');
+  check(out, 'traceId', path, fields, isString, 'a string');
+  check(out, 'spanId', path, fields, isString, 'a string');
   return out as OtlpLogRecord;
 }
 
 /**
- * A span with the fields the timeline reads, each of its type or left out; `undefined` (and a skip) when
- * its `traceId` or `spanId` is missing or not a string: it cannot be placed in a trace.
+ * A span whose fields the timeline reads each have their type (others kept as they are); `undefined`
+ * (and a problem in `skipped`) when its `traceId` or `spanId` is missing or not a string: it cannot be
+ * placed in a trace.
  */
 export function spanOf(raw: Record<string, unknown>, path: string, skipped: string[]): { span: OtlpSpan; fields: string[] } | undefined {
   for (const key of ['traceId', 'spanId'] as const) {
@@ -130,67 +135,65 @@ export function spanOf(raw: Record<string, unknown>, path: string, skipped: stri
     }
   }
   const fields: string[] = [];
-  const out: Record<string, unknown> = { traceId: raw.traceId, spanId: raw.spanId };
-  copy(raw, out, 'parentSpanId', path, fields, isString, 'a string');
-  copy(raw, out, 'name', path, fields, isString, 'a string');
-  copy(raw, out, 'kind', path, fields, isNumberOrString, 'a number');
-  copy(raw, out, 'startTimeUnixNano', path, fields, isTime, 'a decimal string');
-  copy(raw, out, 'endTimeUnixNano', path, fields, isTime, 'a decimal string');
-  const attributes = attributesOf(raw, path, fields);
-  if (attributes !== undefined) out.attributes = attributes;
-  const events = listField(raw, 'events', path, fields, (event, at): OtlpSpanEvent => {
-    const e: Record<string, unknown> = {};
-    copy(event, e, 'timeUnixNano', at, fields, isTime, 'a decimal string');
-    copy(event, e, 'name', at, fields, isString, 'a string');
-    const a = attributesOf(event, at, fields);
-    if (a !== undefined) e.attributes = a;
-    return e as OtlpSpanEvent;
-  });
-  if (events !== undefined) out.events = events;
-  const links = listField(raw, 'links', path, fields, (link, at): OtlpSpanLink => {
-    const l: Record<string, unknown> = {};
-    copy(link, l, 'traceId', at, fields, isString, 'a string');
-    copy(link, l, 'spanId', at, fields, isString, 'a string');
-    const a = attributesOf(link, at, fields);
-    if (a !== undefined) l.attributes = a;
-    return l as OtlpSpanLink;
-  });
-  if (links !== undefined) out.links = links;
-  const status = raw.status;
+  const out: Record<string, unknown> = { ...raw };
+  check(out, 'parentSpanId', path, fields, isString, 'a string');
+  check(out, 'name', path, fields, isString, 'a string');
+  check(out, 'kind', path, fields, isNumberOrString, 'a number');
+  check(out, 'startTimeUnixNano', path, fields, isTime, 'a decimal string');
+  check(out, 'endTimeUnixNano', path, fields, isTime, 'a decimal string');
+  setAttributes(out, path, fields);
+  for (const key of ['events', 'links'] as const) {
+    const list = out[key];
+    if (list === undefined || list === null) continue;
+    if (!Array.isArray(list)) {
+      fields.push(`${path}.${key} is ${kindOf(list)}, not a list`);
+      delete out[key];
+      continue;
+    }
+    const kept: Array<Record<string, unknown>> = [];
+    list.forEach((entry: unknown, i) => {
+      const at = `${path}.${key}[${i}]`;
+      if (!isObject(entry)) {
+        fields.push(`${at} is ${kindOf(entry)}, not an object`);
+        return;
+      }
+      const e: Record<string, unknown> = { ...entry };
+      if (key === 'events') {
+        check(e, 'timeUnixNano', at, fields, isTime, 'a decimal string');
+        check(e, 'name', at, fields, isString, 'a string');
+      } else {
+        check(e, 'traceId', at, fields, isString, 'a string');
+        check(e, 'spanId', at, fields, isString, 'a string');
+      }
+      setAttributes(e, at, fields);
+      kept.push(e);
+    });
+    out[key] = kept as OtlpSpanEvent[] | OtlpSpanLink[];
+  }
+  const status = out.status;
   if (status !== undefined && status !== null) {
     if (isObject(status)) {
-      const s: Record<string, unknown> = {};
-      copy(status, s, 'code', `${path}.status`, fields, isNumberOrString, 'a number');
-      copy(status, s, 'message', `${path}.status`, fields, isString, 'a string');
+      const s: Record<string, unknown> = { ...status };
+      check(s, 'code', `${path}.status`, fields, isNumberOrString, 'a number');
+      check(s, 'message', `${path}.status`, fields, isString, 'a string');
       out.status = s;
-    } else fields.push(`${path}.status is ${kindOf(status)}, not an object`);
+    } else {
+      fields.push(`${path}.status is ${kindOf(status)}, not an object`);
+      delete out.status;
+    }
   }
   return { span: out as unknown as OtlpSpan, fields };
 }
 
-function listField<T>(
-  owner: Record<string, unknown>,
-  key: string,
-  path: string,
-  fields: string[],
-  read: (entry: Record<string, unknown>, at: string) => T,
-): T[] | undefined {
-  const list = owner[key];
-  if (list === undefined || list === null) return undefined;
-  if (!Array.isArray(list)) {
-    fields.push(`${path}.${key} is ${kindOf(list)}, not a list`);
-    return undefined;
-  }
-  const out: T[] = [];
-  list.forEach((entry: unknown, i) => {
-    const at = `${path}.${key}[${i}]`;
-    if (isObject(entry)) out.push(read(entry, at));
-    else fields.push(`${at} is ${kindOf(entry)}, not an object`);
-  });
-  return out;
+/** Replaces `owner.attributes` by its good entries (or removes it when it is not a list). */
+function setAttributes(owner: Record<string, unknown>, path: string, fields: string[]): void {
+  if (owner.attributes === undefined || owner.attributes === null) return;
+  const attributes = attributesOf(owner, path, fields);
+  if (attributes === undefined) delete owner.attributes;
+  else owner.attributes = attributes;
 }
 
-function keyValue(entry: unknown, path: string, fields: string[], depth: number): OtlpKeyValue | undefined {
+function keyValue(entry: unknown, path: string, fields: string[]): OtlpKeyValue | undefined {
   if (!isObject(entry)) {
     fields.push(`${path} is ${kindOf(entry)}, not an object`);
     return undefined;
@@ -199,69 +202,62 @@ function keyValue(entry: unknown, path: string, fields: string[], depth: number)
     fields.push(`${path}.key is ${kindOf(entry.key)}, not a string`);
     return undefined;
   }
-  if (entry.value === undefined || entry.value === null) return { key: entry.key, value: {} };
-  const value = anyValue(entry.value, `${path}.value`, fields, depth);
-  return value === undefined ? undefined : { key: entry.key, value };
+  if (entry.value === undefined || entry.value === null) return entry as unknown as OtlpKeyValue;
+  const problem = anyValueProblem(entry.value, `${path}.value`, 1);
+  if (problem === undefined) return entry as unknown as OtlpKeyValue;
+  fields.push(problem);
+  return undefined;
 }
 
-/** An `AnyValue` whose one member has its type, or `undefined` (and a problem). */
-function anyValue(raw: unknown, path: string, fields: string[], depth: number): OtlpAnyValue | undefined {
-  if (!isObject(raw)) {
-    fields.push(`${path} is ${kindOf(raw)}, not an object`);
-    return undefined;
-  }
-  if (depth > MAX_VALUE_DEPTH) {
-    fields.push(`${path} is nested more than ${MAX_VALUE_DEPTH} levels deep`);
-    return undefined;
-  }
-  const bad = (key: string, what: string): undefined => {
-    fields.push(`${path}.${key} is ${kindOf(raw[key])}, not ${what}`);
-    return undefined;
+/**
+ * What is wrong with an `AnyValue` (its one member of the wrong type, at any depth), or `undefined` when
+ * it can be read as it is.
+ */
+function anyValueProblem(raw: unknown, path: string, depth: number): string | undefined {
+  if (!isObject(raw)) return `${path} is ${kindOf(raw)}, not an object`;
+  if (depth > MAX_VALUE_DEPTH) return `${path} is nested more than ${MAX_VALUE_DEPTH} levels deep`;
+  const member = (key: string, test: (v: unknown) => boolean, what: string): string | undefined => {
+    const v = raw[key];
+    return v === undefined || v === null || test(v) ? undefined : `${path}.${key} is ${kindOf(v)}, not ${what}`;
   };
-  const { stringValue, boolValue, intValue, doubleValue, bytesValue, arrayValue, kvlistValue } = raw;
-  if (stringValue !== undefined && stringValue !== null) return isString(stringValue) ? { stringValue } : bad('stringValue', 'a string');
-  if (boolValue !== undefined && boolValue !== null) return typeof boolValue === 'boolean' ? { boolValue } : bad('boolValue', 'a boolean');
-  if (intValue !== undefined && intValue !== null) return isNumberOrString(intValue) ? { intValue: String(intValue) } : bad('intValue', 'a decimal string');
-  // Protobuf's JSON mapping writes NaN and the infinities as strings.
-  if (doubleValue !== undefined && doubleValue !== null) return isNumberOrString(doubleValue) ? { doubleValue: Number(doubleValue) } : bad('doubleValue', 'a number');
-  if (bytesValue !== undefined && bytesValue !== null) return isString(bytesValue) ? { bytesValue } : bad('bytesValue', 'a base64 string');
-  if (arrayValue !== undefined && arrayValue !== null) {
-    if (!isObject(arrayValue)) return bad('arrayValue', 'an object');
-    const values: OtlpAnyValue[] = [];
-    const list = arrayValue.values ?? [];
-    if (!Array.isArray(list)) return bad('arrayValue.values', 'a list');
-    list.forEach((item: unknown, i) => {
-      const v = anyValue(item, `${path}.arrayValue.values[${i}]`, fields, depth + 1);
-      if (v !== undefined) values.push(v);
-    });
-    return { arrayValue: { values } };
+  const flat =
+    member('stringValue', isString, 'a string') ??
+    member('boolValue', (v) => typeof v === 'boolean', 'a boolean') ??
+    member('intValue', isNumberOrString, 'a decimal string') ??
+    // Protobuf's JSON mapping writes NaN and the infinities as strings.
+    member('doubleValue', isNumberOrString, 'a number') ??
+    member('bytesValue', isString, 'a base64 string');
+  if (flat !== undefined) return flat;
+  for (const key of ['arrayValue', 'kvlistValue'] as const) {
+    const container = raw[key];
+    if (container === undefined || container === null) continue;
+    if (!isObject(container)) return `${path}.${key} is ${kindOf(container)}, not an object`;
+    const list = container.values;
+    if (list === undefined || list === null) continue;
+    if (!Array.isArray(list)) return `${path}.${key}.values is ${kindOf(list)}, not a list`;
+    for (let i = 0; i < list.length; i++) {
+      const at = `${path}.${key}.values[${i}]`;
+      const problem =
+        key === 'arrayValue' ? anyValueProblem(list[i], at, depth + 1) : keyValueProblem(list[i], at, depth + 1);
+      if (problem !== undefined) return problem;
+    }
   }
-  if (kvlistValue !== undefined && kvlistValue !== null) {
-    if (!isObject(kvlistValue)) return bad('kvlistValue', 'an object');
-    const values: OtlpKeyValue[] = [];
-    const list = kvlistValue.values ?? [];
-    if (!Array.isArray(list)) return bad('kvlistValue.values', 'a list');
-    list.forEach((item: unknown, i) => {
-      const kv = keyValue(item, `${path}.kvlistValue.values[${i}]`, fields, depth + 1);
-      if (kv !== undefined) values.push(kv);
-    });
-    return { kvlistValue: { values } };
-  }
-  return {};
+  return undefined;
 }
 
-/** Copies `owner[key]` to `out` when it has its type; a problem when it has another. */
-function copy(
-  owner: Record<string, unknown>,
-  out: Record<string, unknown>,
-  key: string,
-  path: string,
-  fields: string[],
-  test: (v: unknown) => boolean,
-  what: string,
-): void {
-  const value = optional(owner, key, path, fields, test, what);
-  if (value !== undefined) out[key] = value;
+function keyValueProblem(entry: unknown, path: string, depth: number): string | undefined {
+  if (!isObject(entry)) return `${path} is ${kindOf(entry)}, not an object`;
+  if (!isString(entry.key)) return `${path}.key is ${kindOf(entry.key)}, not a string`;
+  if (entry.value === undefined || entry.value === null) return undefined;
+  return anyValueProblem(entry.value, `${path}.value`, depth);
+}
+
+/** Leaves `owner[key]` out when it is neither absent nor of its type, and says so. */
+function check(owner: Record<string, unknown>, key: string, path: string, fields: string[], test: (v: unknown) => boolean, what: string): void {
+  const value = owner[key];
+  if (value === undefined || value === null || test(value)) return;
+  fields.push(`${path}.${key} is ${kindOf(value)}, not ${what}`);
+  delete owner[key];
 }
 
 function optional<T>(owner: Record<string, unknown>, key: string, path: string, fields: string[], test: (v: unknown) => v is T, what: string): T | undefined;
