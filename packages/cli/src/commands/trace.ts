@@ -5,6 +5,7 @@ import type { Writable } from 'node:stream';
 import { ERROR_CODES, TracebridgeError } from '@tracebridge/schema';
 import { colorEnabled } from '../internal/ansi.js';
 import { write, writeLine } from '../internal/output.js';
+import { escapeControls, terminalSafeJson } from '../internal/safe-text.js';
 import { readLocalData } from '../local-data.js';
 import { readRemoteRecentData, readRemoteTimelineData } from '../remote-data.js';
 import { renderTimelineHtml } from '../render-html.js';
@@ -55,8 +56,9 @@ export interface TraceCommandOptions {
 
 /**
  * Draws the timeline of one request (or lists the recent ones) from the `local` profile's files or from
- * Loki and Tempo. Exit status 0 when found, 1 for an unknown id; damaged data files are skipped with one
- * warning each on stderr.
+ * Loki and Tempo. Exit status 0 when found, 1 for an unknown id; what damaged data files cannot give is
+ * skipped or left out, with one warning per file and kind of damage on stderr. Text from the data is
+ * escaped before it reaches the terminal (`internal/safe-text.ts`).
  */
 export async function traceCommand(options: TraceCommandOptions): Promise<number> {
   if ((options.loki === undefined) !== (options.tempo === undefined)) {
@@ -99,7 +101,7 @@ export async function traceCommand(options: TraceCommandOptions): Promise<number
     }
     ({ warnings, ...data } = await readLocalData(dataDir));
   }
-  for (const w of warnings) await writeLine(options.stderr, `tracebridge: warning: ${w}`);
+  for (const w of warnings) await writeLine(options.stderr, `tracebridge: warning: ${escapeControls(w)}`);
 
   const isTTY = (options.stdout as Partial<NodeJS.WriteStream>).isTTY === true;
   const color = colorEnabled({ isTTY, env: options.env, flag: options.color });
@@ -108,15 +110,15 @@ export async function traceCommand(options: TraceCommandOptions): Promise<number
   if (options.id === undefined) {
     const requests = listRequests(data, { limit: options.limit ?? 20, ...(prices === undefined ? {} : { prices }) });
     if (options.json === true) {
-      await writeLine(options.stdout, JSON.stringify({ version: TIMELINE_FORMAT_VERSION, ...(prices === undefined ? {} : { currency: prices.currency }), requests }, null, 2));
+      await writeLine(options.stdout, terminalSafeJson(JSON.stringify({ version: TIMELINE_FORMAT_VERSION, ...(prices === undefined ? {} : { currency: prices.currency }), requests }, null, 2)));
       return 0;
     }
     if (requests.length === 0) {
-      await writeLine(options.stderr, `no requests in ${where} yet`);
+      await writeLine(options.stderr, escapeControls(`no requests in ${where} yet`));
       return 0;
     }
     await write(options.stdout, renderRequestList(requests, { color, ...(prices === undefined ? {} : { currency: prices.currency }) }));
-    await writeLine(options.stderr, `\nlook at one: tracebridge trace <REQUEST>${sameSource}`);
+    await writeLine(options.stderr, `\nlook at one: tracebridge trace <REQUEST>${escapeControls(sameSource)}`);
     return 0;
   }
 
@@ -125,7 +127,7 @@ export async function traceCommand(options: TraceCommandOptions): Promise<number
     const what = idKind(options.id) === 'trace' ? 'trace id' : 'correlation id';
     await writeLine(
       options.stderr,
-      `tracebridge: no span or log with ${what} '${options.id}' in ${where}; run 'tracebridge trace${sameSource}' to list the recent requests and their ids`,
+      escapeControls(`tracebridge: no span or log with ${what} '${options.id}' in ${where}; run 'tracebridge trace${sameSource}' to list the recent requests and their ids`),
     );
     return 1;
   }
@@ -135,10 +137,10 @@ export async function traceCommand(options: TraceCommandOptions): Promise<number
     } catch (err) {
       throw new TracebridgeError(ERROR_CODES.OUTPUT, `cannot write ${options.html}: ${(err as Error).message}`, { cause: err });
     }
-    await writeLine(options.stderr, `wrote ${path.resolve(options.html)}`);
+    await writeLine(options.stderr, `wrote ${escapeControls(path.resolve(options.html))}`);
   }
   if (options.json === true) {
-    await writeLine(options.stdout, JSON.stringify(doc, null, 2));
+    await writeLine(options.stdout, terminalSafeJson(JSON.stringify(doc, null, 2)));
   } else {
     await write(options.stdout, renderTimelineText(doc, { color, width: columns, fitLogLines: isTTY }));
   }
