@@ -8,8 +8,12 @@ const all: Record<string, () => Promise<unknown>> = {
   paced: async () => (await import('./paced.bench.js')).run(),
   // Worker-side and caller-thread cost of redaction, against pino's redact on the same data.
   redaction: async () => (await import('./redaction.bench.js')).run(),
+  // Peak RSS of `tracebridge convert` by input size (100 and 600 MB by default).
+  'convert-memory': async () => (await import('./convert-memory.bench.js')).run(),
   // Needs the built collector and VictoriaLogs (built from Go modules on first use, minutes when cold).
   throughput: async () => (await import('./throughput.bench.js')).run(),
+  // Collector CPU per log record of one stack of collector/stacks.yaml against a minimal pipeline.
+  'collector-cpu': async () => (await import('./collector-cpu.bench.js')).run(),
 };
 
 const chosen = (process.env.BENCH ?? Object.keys(all).join(',')).split(',').map((s) => s.trim());

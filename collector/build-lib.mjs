@@ -2,9 +2,10 @@
 // back the binary paths. Used by `collector/build.mjs` (npm run collector:build) and imported by tests, so it
 // has no dependencies beyond Node's standard library.
 //
-// Why a cache outside the repo: a cold collector build is ~10 minutes on 2 cores; keying the binary by the
-// hash of its inputs (the manifest and the Go sources of our own components) lets a fresh clone (CI) reuse
-// whatever the machine already built, and never commits a binary. Why a lock: two test files may ask for the
+// Why a cache outside the repo: a cold build is long (measured on 2 cores from an empty cache,
+// `node collector/build.mjs --all` took 8 min 9 s for the collector and every test store, before it built the
+// tools too); keying the binary by the hash of its inputs (the manifest and the Go sources of our own
+// components) lets a fresh clone (CI) reuse whatever the machine already built, and never commits a binary. Why a lock: two test files may ask for the
 // same binary at once; the loser waits and then reuses the winner's result instead of racing it in the same
 // directories.
 
@@ -61,6 +62,36 @@ export const STORES = Object.freeze({
     versionArgs: ['-version'],
   },
 });
+
+/**
+ * Command-line tools the tests drive, built from Go modules like the stores: each is a tiny module under
+ * `tools/<name>/` whose committed go.mod/go.sum pin the version through a `tool` line. The cache key names
+ * the pinned version and hashes those files. `versionVar` is the package variable the release build stamps
+ * with its version (`-X`), so `--version` answers with the pinned release instead of "dev".
+ */
+export const TOOLS = Object.freeze({
+  // The Docker Compose CLI (Apache-2.0). Its `config` command loads, interpolates, merges and validates a
+  // project exactly as `docker compose up` would, with no engine; run as a standalone binary.
+  compose: {
+    module: 'github.com/docker/compose/v5',
+    pkg: 'github.com/docker/compose/v5/cmd',
+    bin: 'docker-compose',
+    versionArgs: ['version'],
+    versionVar: 'github.com/docker/compose/v5/internal.Version',
+  },
+  // actionlint (MIT): checks GitHub Actions workflows (syntax, expressions, action inputs, shellcheck on
+  // `run:` scripts when shellcheck is on PATH).
+  actionlint: {
+    module: 'github.com/rhysd/actionlint',
+    pkg: 'github.com/rhysd/actionlint/cmd/actionlint',
+    bin: 'actionlint',
+    versionArgs: ['-version'],
+    versionVar: 'github.com/rhysd/actionlint.version',
+  },
+});
+
+/** Folder of the tool modules (see {@link TOOLS}). */
+export const TOOLS_DIR = path.join(HERE, '..', 'tools');
 
 /**
  * Root of the machine-level cache: `$TRACEBRIDGE_CACHE`, else `$XDG_CACHE_HOME/tracebridge`, else
@@ -131,7 +162,7 @@ export async function ensureCollector({ log = defaultLog } = {}) {
       // The staged manifest lives in the cache, and the builder resolves a module's `path:` against its own
       // working directory: make each one absolute, as written relative to the manifest's directory.
       await fs.writeFile(stagedManifest, absoluteModulePaths(rewritten, HERE));
-      log(`[${label}] cold build of ${distName} (${coreVersion}); this takes several minutes on 2 cores`);
+      log(`[${label}] cold build of ${distName} (${coreVersion}); with every test store, 8 min 9 s from an empty cache on 2 cores (node collector/build.mjs --all)`);
       await run(builder, ['--config', stagedManifest], {
         label,
         log,
@@ -192,6 +223,61 @@ export async function ensureStore(name, { log = defaultLog } = {}) {
       return out;
     },
   });
+}
+
+/**
+ * Returns the absolute path of a tool binary (see {@link TOOLS}), building it on a cache miss.
+ * @param {keyof typeof TOOLS} name
+ * @param {{ log?: (line: string) => void }} [options]
+ */
+export async function ensureTool(name, { log = defaultLog } = {}) {
+  const tool = TOOLS[name];
+  if (!tool) {
+    throw new CollectorBuildError(`unknown tool "${name}"; known: ${Object.keys(TOOLS).join(', ')}`);
+  }
+  const moduleDir = path.join(TOOLS_DIR, name);
+  const goMod = await fs.readFile(path.join(moduleDir, 'go.mod'), 'utf8');
+  const version = requiredVersion(goMod, tool.module);
+  if (!version) throw new CollectorBuildError(`tools/${name}/go.mod does not require ${tool.module}`);
+  const toolchain = goToolchainOf(goMod);
+  const hash = await hashModuleDir(moduleDir, [tool.pkg, toolchain ?? '']);
+  const root = cacheDir();
+  const key = `${name}-${version}-${hash}`;
+  const finalDir = path.join(root, 'bin', key);
+  const label = `tool ${name}`;
+
+  return buildOnce({
+    root,
+    label,
+    key,
+    finalDir,
+    finalBin: path.join(finalDir, tool.bin),
+    versionArgs: tool.versionArgs,
+    log,
+    build: async (stage) => {
+      await requireGo();
+      const out = path.join(stage, tool.bin);
+      log(`[${label}] cold build of ${tool.pkg}@${version}`);
+      await run(
+        'go',
+        ['build', '-mod=readonly', '-trimpath', `-ldflags=-s -w -X ${tool.versionVar}=${version}`, '-o', out, tool.pkg],
+        {
+          label,
+          log,
+          cwd: moduleDir,
+          logFile: path.join(stage, 'build.log'),
+          env: { CGO_ENABLED: '0', ...(toolchain ? { GOTOOLCHAIN: toolchain } : {}) },
+        },
+      );
+      return out;
+    },
+  });
+}
+
+/** The version go.mod requires of `module` (`require` block or line), or undefined. */
+export function requiredVersion(goMod, module) {
+  const escaped = module.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  return new RegExp(`^\\s*(?:require\\s+)?${escaped}\\s+(v\\S+)`, 'm').exec(goMod)?.[1];
 }
 
 // --- building -----------------------------------------------------------------------------------------------

@@ -5,13 +5,14 @@
 //
 //   node collector/build.mjs                    the collector (OTELCOL_BIN, if set, is validated and used)
 //   node collector/build.mjs --store <name>     a store: s3, jaeger, victorialogs
-//   node collector/build.mjs --all              the collector and every store, one path per line
+//   node collector/build.mjs --tool <name>      a tool the tests drive: compose, actionlint (tools/<name>/)
+//   node collector/build.mjs --all              the collector, every store and every tool, one path per line
 //
 // The cache is ${TRACEBRIDGE_CACHE:-${XDG_CACHE_HOME:-~/.cache}/tracebridge}; see build-lib.mjs.
 
-import { STORES, cacheDir, ensureCollector, ensureStore } from './build-lib.mjs';
+import { STORES, TOOLS, cacheDir, ensureCollector, ensureStore, ensureTool } from './build-lib.mjs';
 
-const USAGE = `usage: node collector/build.mjs [--store <${Object.keys(STORES).join('|')}> | --all]`;
+const USAGE = `usage: node collector/build.mjs [--store <${Object.keys(STORES).join('|')}> | --tool <${Object.keys(TOOLS).join('|')}> | --all]`;
 
 async function main(argv) {
   if (argv.includes('-h') || argv.includes('--help')) {
@@ -21,11 +22,16 @@ async function main(argv) {
   if (argv[0] === '--all' && argv.length === 1) {
     const paths = [await ensureCollector()];
     for (const name of Object.keys(STORES)) paths.push(await ensureStore(name));
+    for (const name of Object.keys(TOOLS)) paths.push(await ensureTool(name));
     process.stdout.write(`${paths.join('\n')}\n`);
     return 0;
   }
   if (argv[0] === '--store' && argv.length === 2) {
     process.stdout.write(`${await ensureStore(argv[1])}\n`);
+    return 0;
+  }
+  if (argv[0] === '--tool' && argv.length === 2) {
+    process.stdout.write(`${await ensureTool(argv[1])}\n`);
     return 0;
   }
   if (argv.length === 0) {

@@ -8,25 +8,38 @@ export declare const BASE_CONFIG: string;
 
 /** A free TCP port on 127.0.0.1 (bound, read, released). */
 export declare function freePort(): Promise<number>;
-/** The feature gates the files name in their opening comment (`--feature-gates=a,b`). @default files: config.yaml */
+export { collectorArgs, fragmentFile, profileFiles, readStacks, resolveStack, stackFiles } from './stacks.mjs';
+
+/** The feature gates the files need, as collector/stacks.yaml declares them. @default files: config.yaml */
 export declare function collectorFeatureGates(...files: string[]): string[];
-/** `local` → collector/profiles/local.yaml; a value with a slash is a path. */
-export declare function profilePath(profile: string): string;
 /** The built collector binary (built once per machine; `OTELCOL_BIN` wins). */
 export declare function collectorBinary(options?: { log?: (line: string) => void }): Promise<string>;
-/** The `--config` files of a stack, in load order: config.yaml, the profile, the extra files. */
-export declare function stackConfigs(options: Pick<StartCollectorOptions, 'profile' | 'extraConfigs'>): string[];
+/** The `--config` files to load, in order (a stack and its fragments, or config.yaml and a file of the caller's own; then the other extra files). */
+export declare function stackConfigs(options: Pick<StartCollectorOptions, 'profile' | 'configs' | 'fragments' | 'extraConfigs'>): string[];
 
 export interface StartCollectorOptions {
-  /** Profile name under collector/profiles, or a path to a config file of the caller's own. */
-  profile: string;
-  /** Further --config files, merged after the profile. */
+  /**
+   * A stack of collector/stacks.yaml (`local`, `lgtm`, `compose`, ...), whose files are loaded; or a path
+   * to a config file of the caller's own, loaded after config.yaml.
+   */
+  profile?: string;
+  /**
+   * Exactly these `--config` files instead of a stack (a configuration that stands alone, such as a
+   * benchmark's baseline); the feature gates stacks.yaml names for them are still passed.
+   */
+  configs?: string[];
+  /** Fragments of collector/stacks.yaml added to the stack, each in its place in the manifest's order. */
+  fragments?: string[];
+  /**
+   * Further --config files. A fragment's file of collector/stacks.yaml counts as that fragment (its place
+   * in the load order and its rules); others are the caller's own, loaded last.
+   */
   extraConfigs?: string[];
   /** Environment of the collector, over the ports and data folder chosen here (it inherits nothing else but PATH and HOME). */
   env?: Record<string, string>;
   /** Data folder (`TRACEBRIDGE_DATA_DIR`). @default a fresh temporary folder */
   dataDir?: string;
-  /** More command-line arguments; the feature gates the files name are always passed. */
+  /** More command-line arguments; the feature gates the stack needs are always passed. */
   args?: string[];
   /** The binary. @default collectorBinary() */
   bin?: string;

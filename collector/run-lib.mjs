@@ -1,6 +1,6 @@
-// Runs the collector that build-lib.mjs builds: free ports on 127.0.0.1, the configuration files in their
-// order with the feature gates they name, a health wait, a clean stop; and the real collector's merge of
-// several files (`print-config`). The one copy used by the demo (examples/swarm), the tests and the
+// Runs the collector that build-lib.mjs builds: free ports on 127.0.0.1, a stack of stacks.yaml (its files
+// in order, the feature gates it needs), a health wait, a clean stop, its own metrics; and the real
+// collector's merge of several files (`print-config`). The one copy used by the demo (examples/swarm), the tests and the
 // benchmarks. Plain ESM beside build-lib.mjs, with its types in run-lib.d.mts: like build-lib.mjs it runs
 // without a compile step (a fresh clone's first `npm run demo`, `node collector/build.mjs`), and every
 // TypeScript caller is checked against the declarations by `tsc -b`.
@@ -12,6 +12,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureCollector } from './build-lib.mjs';
+import { gatesFor, readStacks, stackFiles } from './stacks.mjs';
+
+export { collectorArgs, fragmentFile, profileFiles, readStacks, resolveStack, stackFiles } from './stacks.mjs';
 
 /** This folder: the base configuration, profiles/, the fragments, the build scripts. */
 export const COLLECTOR_DIR = path.dirname(fileURLToPath(import.meta.url));
@@ -37,25 +40,13 @@ export function freePort() {
 }
 
 /**
- * The feature gates the given configuration files need. Each file names them in its opening comment, as
- * the command line that runs it (`--feature-gates=a,b`): the collector refuses collector/config.yaml
- * without them, so the files are the one place they are kept.
+ * The feature gates the given configuration files need, as collector/stacks.yaml declares them (the one
+ * place they are written; a file it does not name needs none).
  * @param {...string} files default: config.yaml
  * @returns {string[]}
  */
 export function collectorFeatureGates(...files) {
-  const gates = new Set();
-  for (const file of files.length > 0 ? files : [BASE_CONFIG]) {
-    for (const m of readFileSync(file, 'utf8').matchAll(/--feature-gates=(\S+)/g)) {
-      for (const gate of m[1].split(',')) if (gate !== '') gates.add(gate);
-    }
-  }
-  return [...gates];
-}
-
-/** A profile name (`local`) is a file under profiles/; anything with a slash is a path. */
-export function profilePath(profile) {
-  return profile.includes('/') ? profile : path.join(COLLECTOR_DIR, 'profiles', `${profile}.yaml`);
+  return gatesFor(files.length > 0 ? files : [BASE_CONFIG]);
 }
 
 /** The built collector binary (built once per machine, see build-lib.mjs; `OTELCOL_BIN` wins). */
@@ -63,14 +54,26 @@ export function collectorBinary({ log = () => undefined } = {}) {
   return ensureCollector({ log });
 }
 
-/** The `--config` files of a stack, in load order: config.yaml, the profile, the extra files. */
-export function stackConfigs({ profile, extraConfigs = [] }) {
-  return [BASE_CONFIG, profilePath(profile), ...extraConfigs];
+/**
+ * The `--config` files to load, in order: a stack of stacks.yaml with its fragments (and the fragments'
+ * files among `extraConfigs`, each in its place in the manifest's order), or config.yaml and a file of the
+ * caller's own; then the other `extraConfigs`, last.
+ */
+export function stackConfigs({ profile, configs, fragments = [], extraConfigs = [] }) {
+  if (configs !== undefined) return [...configs, ...extraConfigs];
+  if (profile === undefined) throw new TypeError('startCollector: give a profile (a stack of stacks.yaml, or a file) or configs');
+  const manifest = readStacks();
+  const fragmentOf = (file) => manifest.fragments.find((f) => path.join(COLLECTOR_DIR, f.file) === path.resolve(file))?.name;
+  const add = [...fragments, ...extraConfigs.flatMap((f) => fragmentOf(f) ?? [])];
+  return [
+    ...(profile.includes('/') ? [BASE_CONFIG, profile] : stackFiles(profile, { add })),
+    ...extraConfigs.filter((f) => fragmentOf(f) === undefined),
+  ];
 }
 
 /**
- * Starts the collector with config.yaml + a profile (+ extra files) and the feature gates they name, on
- * free ports of 127.0.0.1, and resolves once its health check answers (rejects, having killed it, when it
+ * Starts the collector with a stack of stacks.yaml (or config.yaml + a file of the caller's own) and the
+ * feature gates it needs, on free ports of 127.0.0.1, and resolves once its health check answers (rejects, having killed it, when it
  * exits or stays unhealthy past `timeoutMs`). The caller must `stop()` it, also when a test fails.
  */
 export async function startCollector(options) {

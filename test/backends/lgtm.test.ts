@@ -18,7 +18,7 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@tracebridge/logger';
 import { fromKeyValues, toKeyValues } from '@tracebridge/schema';
-import { COLLECTOR_DIR, collectorBinary, collectorFeatureGates, startCollector } from '#collector/run-lib.mjs';
+import { COLLECTOR_DIR, collectorArgs, collectorBinary, startCollector } from '#collector/run-lib.mjs';
 import type { RunningCollector } from '#collector/run-lib.mjs';
 import { createBucket, getObject, listObjects } from '../helpers/s3-client.js';
 import { startS3Server } from '../helpers/s3-server.js';
@@ -26,9 +26,6 @@ import type { S3Server } from '../helpers/s3-server.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 type Obj = Record<string, any>;
-
-/** The feature gates the lgtm stack's files name in their headers (what startCollector passes too). */
-const GATE_ARGS = [`--feature-gates=${collectorFeatureGates(path.join(COLLECTOR_DIR, 'config.yaml'), path.join(COLLECTOR_DIR, 'profiles', 'lgtm.yaml')).join(',')}`];
 
 // ---------------------------------------------------------------------------------------------
 // Stand-ins for the backends.
@@ -291,14 +288,14 @@ afterAll(async () => {
 describe('collector/profiles/lgtm.yaml', () => {
   it('says what it adds, how it is run, and that lists are replaced on merge', () => {
     const header = readFileSync(path.join(COLLECTOR_DIR, 'profiles', 'lgtm.yaml'), 'utf8').split('\n').filter((l) => l.startsWith('#')).join('\n');
-    expect(header).toContain('otelcol-tracebridge --config collector/config.yaml --config collector/profiles/lgtm.yaml');
+    expect(header).toContain('Stack `lgtm` of collector/stacks.yaml');
     expect(header).toMatch(/LISTS ARE REPLACED/);
     for (const backend of ['Loki', 'Tempo', 'Prometheus', 'S3']) expect(header).toContain(backend);
   });
 
   it('passes `validate` of the real binary, merged over config.yaml', async () => {
     const bin = await collectorBinary();
-    const args = ['validate', '--config', path.join(COLLECTOR_DIR, 'config.yaml'), '--config', path.join(COLLECTOR_DIR, 'profiles', 'lgtm.yaml'), ...GATE_ARGS];
+    const args = ['validate', ...collectorArgs('lgtm')];
     const result = await new Promise<{ code: number | null; output: string }>((resolve) => {
       execFile(bin, args, { env: { PATH: process.env.PATH ?? '' } }, (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, output: stdout + stderr }));
     });

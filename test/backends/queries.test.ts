@@ -8,9 +8,9 @@ import { fileURLToPath } from 'node:url';
 import { parser as logqlParser } from '@grafana/lezer-logql';
 import { parser as traceqlParser } from '@grafana/lezer-traceql';
 import type { LRParser } from '@lezer/lr';
-import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { loadVectors } from '../helpers/vectors.js';
+import { indexedLogAttributes as indexedLogAttributesOf, indexedResourceAttributes, lokiConfig, lokiName } from '../helpers/loki-labels.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const read = (rel: string): string => readFileSync(path.join(ROOT, rel), 'utf8');
@@ -63,18 +63,10 @@ function parse(parser: LRParser, query: string): Parsed {
 // ---------------------------------------------------------------------------------------------
 // What Loki and Tempo hold for tracebridge data.
 
-const loki = parseYaml(read('compose/loki.yaml')) as Obj;
-/** Loki 3.x default index labels from resource attributes (pkg/loghttp/push/otlp_config.go). */
-const LOKI_INDEXED_RESOURCE_ATTRIBUTES = [
-  'service.name', 'service.namespace', 'service.instance.id', 'deployment.environment', 'deployment.environment.name',
-  'cloud.region', 'cloud.availability_zone', 'k8s.cluster.name', 'k8s.namespace.name', 'k8s.pod.name',
-  'k8s.container.name', 'container.name', 'k8s.replicaset.name', 'k8s.deployment.name', 'k8s.statefulset.name',
-  'k8s.daemonset.name', 'k8s.cronjob.name', 'k8s.job.name',
-];
-const lokiName = (key: string): string => key.replace(/[^A-Za-z0-9_]/g, '_');
-const indexedLogAttributes = ((loki.limits_config.otlp_config.log_attributes ?? []) as Obj[])
-  .filter((c) => c.action === 'index_label')
-  .flatMap((c) => c.attributes as string[]);
+const loki = lokiConfig();
+/** Resource attributes Loki indexes for this stack (compose/loki.yaml's distributor.otlp_config). */
+const LOKI_INDEXED_RESOURCE_ATTRIBUTES = indexedResourceAttributes(loki);
+const indexedLogAttributes = indexedLogAttributesOf(loki);
 
 const requests = loadVectors().map((v) => v.expected as unknown as Obj);
 const resourceKeys = new Set(requests.flatMap((r) => (r.resourceLogs as Obj[]).flatMap((rl) => ((rl.resource?.attributes ?? []) as Obj[]).map((a) => a.key as string))));
@@ -82,7 +74,7 @@ const logAttributeKeys = new Set(
   requests.flatMap((r) => (r.resourceLogs as Obj[]).flatMap((rl) => (rl.scopeLogs as Obj[]).flatMap((sl) => (sl.logRecords as Obj[]).flatMap((lr) => ((lr.attributes ?? []) as Obj[]).map((a) => a.key as string))))),
 );
 
-/** Loki labels: the default resource attributes plus the log attributes loki.yaml indexes (`level`). */
+/** Loki labels: the indexed resource attributes plus the log attributes loki.yaml indexes (`level`). */
 const LABELS = new Set([...LOKI_INDEXED_RESOURCE_ATTRIBUTES.map(lokiName), ...indexedLogAttributes.map(lokiName)]);
 /** Structured metadata: the record's special fields, the scope, unindexed resource and log attributes. */
 const METADATA = new Set([
@@ -149,7 +141,9 @@ describe('the checks themselves', () => {
   });
 
   it('accept what the mapping emits', () => {
-    expect(logqlProblems('{service_instance_id="A1-haiku-001", level="ERROR"} | scope_name="redis_bus" | performance_duration_ms > 100')).toEqual([]);
+    expect(logqlProblems('{service_name="A1", level="ERROR"} | service_instance_id="A1-haiku-001" | scope_name="redis_bus" | performance_duration_ms > 100')).toEqual([]);
+    // The agent id is structured metadata, not a label (compose/loki.yaml, distributor.otlp_config).
+    expect(logqlProblems('{service_instance_id="A1-haiku-001"}')).toEqual(['stream selector on service_instance_id, which Loki does not index']);
     expect(traceqlProblems('{ span.correlation.id = "req-1" && resource.service.name = "A1" }')).toEqual([]);
   });
 });
@@ -177,7 +171,7 @@ describe('docs/queries.md', () => {
     const some = (re: RegExp): boolean => all.some((q) => re.test(q));
     expect(some(/\{level="ERROR"\}/)).toBe(true);
     expect(some(/scope_name="redis_bus"/)).toBe(true);
-    expect(some(/\{service_instance_id="A1-haiku-001"\}/)).toBe(true);
+    expect(some(/\{service_name="A1"\} \| service_instance_id="A1-haiku-001"/)).toBe(true);
     expect(some(/correlation_id="req-[0-9a-f]{32}"/)).toBe(true);
     expect(some(/correlation_id=~"swarm-/)).toBe(true);
     expect(some(/performance_duration_ms > \d+/)).toBe(true);

@@ -78,7 +78,6 @@ service:
       exporters: [s3_archive/archive]
 `;
 
-
 let s3: S3Server | undefined;
 const collectors: RunningCollector[] = [];
 let profilePath: string;

@@ -1,4 +1,4 @@
-// collector/derived-metrics.yaml and the host metrics of collector/sources.yaml, on the real collector
+// collector/fragments/derived-metrics.yaml and the host metrics of collector/fragments/sources.yaml, on the real collector
 // (local profile + both fragments): what arrives in the profile's metrics file, the capture endpoint here,
 // which in compose is Prometheus's OTLP receiver. Log records come from every road the collector has:
 // agents through the real @tracebridge/logger over OTLP, an agent's JSON-lines file (the file route), and

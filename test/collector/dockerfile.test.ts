@@ -80,13 +80,4 @@ describe('collector/Dockerfile', () => {
     // distroless/static carries /etc/ssl/certs; scratch would need them copied in for https endpoints.
     expect(dockerfile).toMatch(/^FROM gcr\.io\/distroless\/static\S*\s*$/m);
   });
-
-  it('runs config.yaml with the feature gates its header says it needs', () => {
-    const gates = (text: string | undefined): string[] => (text ? text.split(',').sort() : []);
-    const config = readFileSync(path.join(COLLECTOR_DIR, 'config.yaml'), 'utf8');
-    const wanted = gates(/--feature-gates=([^\s"]+)/.exec(config)?.[1]);
-    const cmd = /^CMD \[([\s\S]*?)\]\s*$/m.exec(dockerfile)?.[1] ?? '';
-    expect(cmd).toContain('"--config=/etc/otelcol/config.yaml"');
-    expect(gates(/"--feature-gates=([^"]+)"/.exec(cmd)?.[1])).toEqual(wanted);
-  });
 });

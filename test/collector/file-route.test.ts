@@ -1,4 +1,4 @@
-// The collector's file route (collector/config.yaml: file_log/agents → transform/file_route) against the SDK
+// The collector's file route (collector/config.yaml: file_log/agents → tracebridge_record) against the SDK
 // route (sendRecords of @tracebridge/logger → the otlp receiver), both through the real collector with the
 // `local` profile: for every shared vector, a file of its records and the same records sent over OTLP must
 // give the same OTLP, and both the OTLP the vector expects. Then what files do that the SDK does not: lines

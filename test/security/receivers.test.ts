@@ -1,5 +1,5 @@
 // The collector's receivers are not open doors. The `local` profile listens on 127.0.0.1 only (read from
-// the sockets the real process holds). collector/secure-receivers.yaml makes both OTLP receivers refuse
+// the sockets the real process holds). collector/fragments/secure-receivers.yaml makes both OTLP receivers refuse
 // a request without the bearer token (HTTP 401, gRPC Unauthenticated) and store nothing from it, and,
 // with OTLP_TLS_ENABLED, speak TLS only, so a plain-HTTP client is refused. The TypeScript side sends
 // the token the standard way, OTEL_EXPORTER_OTLP_HEADERS: the logger and the SDK exporters of
@@ -19,12 +19,12 @@ import { parse as parseYaml } from 'yaml';
 import { readRequests } from '../../packages/cli/src/local-data.js';
 import { createLogger } from '@tracebridge/logger';
 import { fromKeyValues } from '@tracebridge/schema';
-import { COLLECTOR_DIR, freePort, startCollector } from '#collector/run-lib.mjs';
+import { COLLECTOR_DIR, fragmentFile, freePort, stackFiles, startCollector } from '#collector/run-lib.mjs';
 import type { RunningCollector } from '#collector/run-lib.mjs';
 import { waitFor } from '../helpers/wait-for.js';
 
 type Obj = Record<string, any>;
-const SECURE = path.join(COLLECTOR_DIR, 'secure-receivers.yaml');
+const SECURE = fragmentFile('secure-receivers');
 const FIXTURES = fileURLToPath(new URL('../fixtures/security/', import.meta.url));
 /** A token made for this run (never a literal in the repository). */
 const TOKEN = `t${Date.now().toString(36)}${Math.random().toString(36).slice(2)}`;
@@ -141,7 +141,7 @@ describe('the local profile', () => {
   });
 
   it('defaults every listener of the base config, the local profile and the sources to 127.0.0.1', () => {
-    const load = (rel: string): Obj => parseYaml(readFileSync(path.join(COLLECTOR_DIR, rel), 'utf8')) as Obj;
+    const load = (file: string): Obj => parseYaml(readFileSync(file, 'utf8')) as Obj;
     const defaults: string[] = [];
     const walk = (node: unknown, key: string): void => {
       if (typeof node === 'string' && /^(endpoint|host|listen_address)$/.test(key)) {
@@ -150,8 +150,8 @@ describe('the local profile', () => {
         defaults.push(m.at(-1) ?? node);
       } else if (node && typeof node === 'object') for (const [k, v] of Object.entries(node)) walk(v, k);
     };
-    for (const rel of ['config.yaml', 'profiles/local.yaml', 'sources.yaml']) {
-      const doc = load(rel);
+    for (const file of stackFiles('local', { add: ['sources'] })) {
+      const doc = load(file);
       walk(doc.receivers, 'receivers');
       walk(doc.extensions, 'extensions');
       walk(doc.service?.telemetry, 'telemetry');
@@ -161,7 +161,7 @@ describe('the local profile', () => {
   });
 });
 
-describe('collector/secure-receivers.yaml', () => {
+describe('collector/fragments/secure-receivers.yaml', () => {
   let secured: RunningCollector;
   beforeAll(async () => {
     secured = await start({ profile: 'local', extraConfigs: [SECURE], env: { OTLP_BEARER_TOKEN: TOKEN } });
@@ -237,10 +237,9 @@ describe('collector/secure-receivers.yaml', () => {
     const lgtm = parseYaml(readFileSync(path.join(COLLECTOR_DIR, 'profiles', 'lgtm.yaml'), 'utf8')) as Obj;
     const secure = parseYaml(readFileSync(SECURE, 'utf8')) as Obj;
     expect(secure.service.extensions).toEqual([...(lgtm.service.extensions as string[]), 'bearertokenauth/otlp']);
-    // The compose combination, with backends that are not there (their exporters only queue).
+    // The compose stack, with backends that are not there (their exporters only queue).
     const c = await start({
-      profile: 'lgtm',
-      extraConfigs: [path.join(COLLECTOR_DIR, 'derived-metrics.yaml'), SECURE],
+      profile: 'compose',
       env: { OTLP_BEARER_TOKEN: TOKEN, LOKI_ENDPOINT: 'http://127.0.0.1:9/otlp', TEMPO_ENDPOINT: '127.0.0.1:9', PROMETHEUS_OTLP_ENDPOINT: 'http://127.0.0.1:9/m', S3_ENDPOINT: 'http://127.0.0.1:9' },
     });
     expect(await postLogs(c.otlpHttp, 'A1-none-002')).toBe(401);
@@ -252,7 +251,7 @@ describe('collector/secure-receivers.yaml', () => {
   });
 });
 
-describe('collector/secure-receivers.yaml with OTLP_TLS_ENABLED', () => {
+describe('collector/fragments/secure-receivers.yaml with OTLP_TLS_ENABLED', () => {
   let dir: string;
   let ca: Buffer;
   let tls: RunningCollector;
@@ -282,7 +281,7 @@ describe('collector/secure-receivers.yaml with OTLP_TLS_ENABLED', () => {
     tls = await start({
       profile: 'local',
       // derived-metrics.yaml: its loopback must reach the TLS receiver too (https, this certificate).
-      extraConfigs: [path.join(COLLECTOR_DIR, 'derived-metrics.yaml'), SECURE],
+      extraConfigs: [fragmentFile('derived-metrics'), SECURE],
       env: {
         OTLP_HTTP_ENDPOINT: `127.0.0.1:${httpPort}`,
         OTLP_GRPC_ENDPOINT: grpcTarget,

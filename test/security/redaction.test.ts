@@ -1,5 +1,5 @@
 // Secrets never reach a store, on either side: the logger's redaction (packages/logger, on by default)
-// and the collector's transform/redact (collector/config.yaml), which every profile runs on every logs
+// and the collector's tracebridge_redact (collector/config.yaml), which every profile runs on every logs
 // and traces pipeline for what never went through the logger: the file route, third-party SDKs,
 // `sendRecords` (which sends records as they are) and a logger with redaction off.
 //
@@ -9,9 +9,9 @@
 // sendRecords, (5) as a line of a JSON-lines file the file route tails. Every route must give the same
 // attributes and body, with every secret replaced by `[REDACTED]`. Then a corpus of keys and strings
 // (every default name in several spellings, every pattern with its edge cases) checks that the
-// collector's RE2 rules give exactly what the logger's JavaScript rules give, and the names and
-// patterns in the collector file are checked against the logger's own lists, so neither can drift.
-import { readFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+// collector's rules give exactly what the logger's JavaScript rules give, and the names and patterns in
+// the collector file are checked against the logger's own lists, so neither can drift.
+import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { InMemoryLogRecordExporter } from '@opentelemetry/sdk-logs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,7 +24,7 @@ import type { ExportLogsServiceRequest } from '@tracebridge/schema';
 // The logger's default lists: internal, read from the built package so this test holds the collector
 // to exactly what the logger ships.
 import { DEFAULT_EXACT_KEYS, DEFAULT_KEY_PARTS, DEFAULT_PATTERNS } from '../../packages/logger/dist/internal/redact.js';
-import { COLLECTOR_DIR, startCollector } from '#collector/run-lib.mjs';
+import { COLLECTOR_DIR, readStacks, stackFiles, startCollector } from '#collector/run-lib.mjs';
 import type { RunningCollector } from '#collector/run-lib.mjs';
 import { OtlpSink } from '../helpers/otlp-sink.js';
 
@@ -229,61 +229,33 @@ describe('a record holding secrets', () => {
 // ---------------------------------------------------------------------------------------------
 // Exactness: the collector's RE2 rules against the logger's JavaScript rules.
 
-/** The collector's transform/redact, as the collector reads it. */
+/** The collector's tracebridge_redact, as config.yaml configures it. */
 const BASE = parseYaml(readFileSync(path.join(COLLECTOR_DIR, 'config.yaml'), 'utf8'), { merge: true }) as Obj;
-const REDACT = BASE.processors['transform/redact'] as Obj;
-const STATEMENTS: string[] = [...(REDACT.log_statements as Obj[]), ...(REDACT.trace_statements as Obj[])].flatMap((g) => g.statements as string[]);
+const REDACT = BASE.processors.tracebridge_redact as { names: string[]; name_parts: string[]; patterns: Array<{ regex: string; triggers: string[] }> };
 
-/** The OTTL string literals of a statement, unescaped, with the config file's `$$` turned back into `$`. */
-function literals(statement: string): string[] {
-  return [...statement.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]!.replace(/\\(.)/g, '$1').replaceAll('$$', '$'));
+/** JavaScript's `\s`, which RE2's `\s` (ASCII only) is not: the collector's patterns list it in full. */
+const JS_WHITESPACE = String.raw`\t\n\v\f\r \x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}\x{feff}`;
+
+/**
+ * A collector pattern (RE2, in a collector config file) written back in the logger's JavaScript syntax:
+ * `$$` → `$`, the whitespace class → `\s`, `(?s:.*?)` → `[\s\S]*?`, `(?i:…)` → `(?:…)` (the `i` flag).
+ */
+function asJavaScript(re2: string): { source: string; ignoreCase: boolean } {
+  let source = re2.replaceAll('$$', '$').replaceAll(`[${JS_WHITESPACE}]`, String.raw`\s`).replaceAll(`[^${JS_WHITESPACE}`, String.raw`[^\s`).replaceAll('(?s:.*?)', String.raw`[\s\S]*?`);
+  const ignoreCase = source.includes('(?i:');
+  source = source.replaceAll('(?i:', '(?:');
+  return { source, ignoreCase };
 }
-const SEP = '[^a-z0-9.]*';
-const normalised = (alternatives: string): string[] => alternatives.split('|').map((a) => a.replaceAll(SEP, ''));
 
-describe('transform/redact against the logger', () => {
-  it('names exactly the logger’s sensitive keys, the same in every statement', () => {
-    const exact = new Set<string>();
-    const parts = new Set<string>();
-    for (const s of STATEMENTS) {
-      for (const lit of literals(s)) {
-        const e = /\(\?i:\[\^a-z0-9\.\]\*\(\?:([^()]*)\)\[\^a-z0-9\.\]\*\)/.exec(lit);
-        if (e) exact.add(e[1]!);
-        const p = /\[\^\.\]\*\(\?i:([^()]*)\)\[\^\.\]\*\$/.exec(lit);
-        if (p) parts.add(p[1]!);
-      }
-    }
-    expect(exact.size, 'one list of exact names, written once and copied').toBe(1);
-    expect(parts.size, 'one list of name parts').toBe(1);
-    expect(normalised([...exact][0]!).sort()).toEqual([...DEFAULT_EXACT_KEYS].sort());
-    expect(normalised([...parts][0]!).sort()).toEqual([...DEFAULT_KEY_PARTS].sort());
+describe('tracebridge_redact against the logger', () => {
+  it('names exactly the logger’s sensitive keys and key parts', () => {
+    expect([...REDACT.names].sort()).toEqual([...DEFAULT_EXACT_KEYS].sort());
+    expect([...REDACT.name_parts].sort()).toEqual([...DEFAULT_KEY_PARTS].sort());
   });
 
-  it('applies the logger’s patterns, as many and in the same order, to every map and the body', () => {
-    // Per statement group (logs: resource, log; traces: resource, span, spanevent) and target.
-    const byTarget = new Map<string, string[]>();
-    const groups = [...(REDACT.log_statements as Obj[]), ...(REDACT.trace_statements as Obj[])];
-    groups.forEach((group, i) => {
-      for (const s of group.statements as string[]) {
-        const m = /^(replace_all_patterns\(([a-z.]+(?:\["[a-z_]+"\])?), "value"|replace_pattern\((log\.body)), "/.exec(s);
-        if (!m) continue;
-        const target = `${i} ${m[2] ? `replace_all_patterns ${m[2]}` : `replace_pattern ${m[3]}`}`;
-        // The pattern: the literal after "value" (replace_all_patterns), or the first (replace_pattern).
-        const lits = literals(s.slice(m[0].length - 1));
-        byTarget.set(target, [...(byTarget.get(target) ?? []), lits[0]!]);
-      }
-    });
-    const lists = [...byTarget.values()].map((l) => JSON.stringify(l));
-    expect(new Set(lists).size, [...byTarget.keys()].join(', ')).toBe(1);
-    expect(JSON.parse(lists[0]!)).toHaveLength(DEFAULT_PATTERNS.length);
-    const targets = [...byTarget.keys()].map((k) => k.slice(k.indexOf(' ') + 1));
-    // Strings are cleaned in a cache of the matching attributes (merged back after), arrays in a
-    // flattened copy: both, for every map.
-    const maps = ['resource', 'log', 'span', 'spanevent'].flatMap((c) => [`${c}.cache["redact_strings"]`, `${c}.cache["redact_flat"]`]);
-    for (const map of [...maps, 'log.body']) {
-      expect(targets).toContain(`replace_all_patterns ${map}`);
-    }
-    expect(targets).toContain('replace_pattern log.body');
+  it('has the logger’s patterns, in the same order, each with its triggers', () => {
+    expect(REDACT.patterns.map((p) => asJavaScript(p.regex))).toEqual(DEFAULT_PATTERNS.map((p) => ({ source: p.source, ignoreCase: p.flags.includes('i') })));
+    for (const p of REDACT.patterns) expect(p.triggers.length, p.regex).toBeGreaterThan(0);
   });
 
   it('gives exactly what the logger gives, for every default name in several spellings and every pattern', async () => {
@@ -348,16 +320,19 @@ describe('transform/redact against the logger', () => {
   });
 });
 
-/** The word splits of the collector's exact names (0) or name parts (1), e.g. ['secret', 'access', 'key']. */
+/** The words of the collector's names (0) or name parts (1): `secretaccesskey` → ['secret', 'access', 'key']. */
 function normalisedWords(which: 0 | 1): string[][] {
-  const re = which === 0 ? /\(\?i:\[\^a-z0-9\.\]\*\(\?:([^()]*)\)\[\^a-z0-9\.\]\*\)/ : /\[\^\.\]\*\(\?i:([^()]*)\)\[\^\.\]\*\$/;
-  for (const s of STATEMENTS) {
-    for (const lit of literals(s)) {
-      const m = re.exec(lit);
-      if (m) return m[1]!.split('|').map((a) => a.split(SEP));
+  // Longest first, so `passwd` is one word and `password` is `pass` + `word`.
+  const words = ['authorization', 'credentials', 'credential', 'private', 'session', 'access', 'client', 'secret', 'cookie', 'passwd', 'proxy', 'token', 'pass', 'word', 'key', 'api', 'set', 'pwd', 'id', 'x'];
+  return (which === 0 ? REDACT.names : REDACT.name_parts).map((name) => {
+    const out: string[] = [];
+    for (let rest = name; rest !== ''; ) {
+      const word = words.find((w) => rest.startsWith(w)) ?? rest;
+      out.push(word);
+      rest = rest.slice(word.length);
     }
-  }
-  throw new Error('transform/redact has no key rule');
+    return out;
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -373,30 +348,37 @@ describe('every logs and traces pipeline', () => {
     }
     return b === undefined ? a : b;
   };
-  const profiles = readdirSync(path.join(COLLECTOR_DIR, 'profiles')).filter((f) => f.endsWith('.yaml'));
-  const fragments = [[], ['derived-metrics.yaml'], ['sources.yaml', 'sources-journald.yaml'], ['secure-receivers.yaml'], ['tenants.yaml']];
+  // Every stack of collector/stacks.yaml, and each with every fragment it can take (one at a time, and
+  // sources with journald).
+  const manifest = readStacks();
+  const additions = [[], ...manifest.fragments.map((f) => [...f.requires, f.name])];
+  const stacks = manifest.stacks.flatMap((s) =>
+    additions.flatMap((add) => {
+      try {
+        return [{ name: `${s.name} + [${add.join(', ')}]`, files: stackFiles(s.name, { add }) }];
+      } catch {
+        return []; // a fragment this stack cannot take (loki-tenants over a profile without Loki)
+      }
+    }),
+  );
 
-  it('runs transform/redact after memory_limiter (and after transform/file_route) before anything leaves the collector', () => {
+  it('runs tracebridge_redact after memory_limiter (and after tracebridge_record) before anything leaves the collector', () => {
     let checked = 0;
-    for (const profile of profiles) {
-      for (const extra of fragments) {
-        if (extra.includes('tenants.yaml') && profile !== 'lgtm.yaml') continue;
-        const files = [path.join(COLLECTOR_DIR, 'config.yaml'), path.join(COLLECTOR_DIR, 'profiles', profile), ...extra.map((f) => path.join(COLLECTOR_DIR, f))];
-        const config = files.map(load).reduce((a, b) => merge(a, b) as Obj);
-        const connectors = new Set(Object.keys(config.connectors ?? {}));
-        for (const [name, p] of Object.entries(config.service.pipelines as Record<string, Obj>)) {
-          if (!/^(logs|traces)(\/|$)/.test(name)) continue;
-          const exporters = (p.exporters ?? []) as string[];
-          // Counting connectors keep no attributes, and the loopback hands records to the profile's
-          // own `logs` pipeline, which redacts them there.
-          if (exporters.every((e) => connectors.has(e) || e === 'otlp_http/loopback')) continue;
-          const processors = (p.processors ?? []) as string[];
-          const where = `${profile} + [${extra.join(', ')}]: ${name}`;
-          expect(processors, where).toContain('transform/redact');
-          expect(processors[0], where).toBe('memory_limiter');
-          if (processors.includes('transform/file_route')) expect(processors.indexOf('transform/redact'), where).toBeGreaterThan(processors.indexOf('transform/file_route'));
-          checked++;
-        }
+    for (const stack of stacks) {
+      const config = stack.files.map(load).reduce((a, b) => merge(a, b) as Obj);
+      const connectors = new Set(Object.keys(config.connectors ?? {}));
+      for (const [name, p] of Object.entries(config.service.pipelines as Record<string, Obj>)) {
+        if (!/^(logs|traces)(\/|$)/.test(name)) continue;
+        const exporters = (p.exporters ?? []) as string[];
+        // Counting connectors keep no attributes, and the loopback hands records to the profile's
+        // own `logs` pipeline, which redacts them there.
+        if (exporters.every((e) => connectors.has(e) || e === 'otlp_http/loopback')) continue;
+        const processors = (p.processors ?? []) as string[];
+        const where = `${stack.name}: ${name}`;
+        expect(processors, where).toContain('tracebridge_redact');
+        expect(processors[0], where).toBe('memory_limiter');
+        if (processors.includes('tracebridge_record')) expect(processors.indexOf('tracebridge_redact'), where).toBeGreaterThan(processors.indexOf('tracebridge_record'));
+        checked++;
       }
     }
     expect(checked).toBeGreaterThan(20);

@@ -162,7 +162,7 @@ describe('compose and collector files', () => {
 
   it('are all scanned (every compose and collector config file)', () => {
     const rel = files.map((f) => path.relative(ROOT, f).split(path.sep).join('/'));
-    for (const f of ['compose/stack.yaml', 'compose/.env', 'compose/.env.example', 'compose/init-secrets.sh', 'compose/tenants.yaml', 'collector/config.yaml', 'collector/secure-receivers.yaml', 'collector/tenants.yaml', 'collector/Dockerfile', 'compose/grafana/dashboards/tracebridge-overview.json']) {
+    for (const f of ['compose/stack.yaml', 'compose/.env', 'compose/.env.example', 'compose/init-secrets.sh', 'compose/tenants.yaml', 'collector/config.yaml', 'collector/fragments/secure-receivers.yaml', 'collector/fragments/loki-tenants.yaml', 'collector/stacks.yaml', 'collector/Dockerfile', 'compose/grafana/dashboards/tracebridge-overview.json']) {
       expect(rel).toContain(f);
     }
   });

@@ -1,4 +1,4 @@
-// Swarms as Loki tenants: the real collector runs the lgtm profile with collector/tenants.yaml, Loki
+// Swarms as Loki tenants: the real collector runs the lgtm profile with collector/fragments/loki-tenants.yaml, Loki
 // replaced by a capture endpoint on 127.0.0.1 that records each push's X-Scope-OrgID header and decodes
 // its protobuf body. Records whose resource names a configured service.namespace must arrive with that
 // namespace as the tenant, every other record (another namespace, none, the file route) with the
@@ -13,7 +13,7 @@ import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@tracebridge/logger';
 import { fromKeyValues } from '@tracebridge/schema';
-import { COLLECTOR_DIR, startCollector } from '#collector/run-lib.mjs';
+import { fragmentFile, startCollector } from '#collector/run-lib.mjs';
 import type { RunningCollector } from '#collector/run-lib.mjs';
 import { decodeLogsRequest } from '../helpers/otlp-proto.js';
 import { waitForQuiet } from '../helpers/wait-for.js';
@@ -60,7 +60,7 @@ beforeAll(async () => {
   loki = await startCapture();
   collector = await startCollector({
     profile: 'lgtm',
-    extraConfigs: [path.join(COLLECTOR_DIR, 'tenants.yaml')],
+    extraConfigs: [fragmentFile('loki-tenants')],
     env: {
       LOKI_ENDPOINT: loki.url,
       TEMPO_ENDPOINT: '127.0.0.1:9',
@@ -90,7 +90,7 @@ async function captured(count: number, timeoutMs = 60_000): Promise<Array<[strin
   }
 }
 
-describe('collector/tenants.yaml', () => {
+describe('collector/fragments/loki-tenants.yaml', () => {
   it('sends each service.namespace to Loki with its own X-Scope-OrgID, everything else to the default tenant, each record once', async () => {
     const endpoint = `${collector.otlpHttp}/v1/logs`;
     const send = async (agentId: string, namespace: string | undefined, message: string): Promise<void> => {

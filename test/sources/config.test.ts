@@ -1,4 +1,4 @@
-// The collector fragments (collector/sources.yaml, sources-journald.yaml, derived-metrics.yaml) as files:
+// The collector fragments (collector/fragments/sources.yaml, sources-journald.yaml, derived-metrics.yaml) as files:
 // each loads with every profile (the real collector's `validate`), adds without replacing (no list a
 // profile owns, no pipeline id of a profile), documents itself, and, merged with any profile, has no
 // loop through the loopback exporter: data the otlp receiver takes in never comes back to it as the same
@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { COLLECTOR_DIR, collectorBinary, collectorFeatureGates, printConfig } from '#collector/run-lib.mjs';
+import { COLLECTOR_DIR, collectorBinary, collectorFeatureGates, printConfig, stackFiles } from '#collector/run-lib.mjs';
 import { DERIVED, SOURCES, SOURCES_JOURNALD, envReferences, run } from './harness.js';
 
 type Obj = Record<string, any>;
@@ -16,6 +16,9 @@ type Obj = Record<string, any>;
 const BASE = path.join(COLLECTOR_DIR, 'config.yaml');
 const PROFILES = readdirSync(path.join(COLLECTOR_DIR, 'profiles')).filter((f) => f.endsWith('.yaml')).map((f) => path.join(COLLECTOR_DIR, 'profiles', f));
 const FRAGMENTS = [SOURCES, SOURCES_JOURNALD, DERIVED];
+/** The stack of each profile (collector/stacks.yaml) with these fragments, in the manifest's order. */
+const WITH_FRAGMENTS = ['sources', 'sources-journald', 'derived-metrics'];
+const withFragments = (profileFile: string): string[] => stackFiles(path.basename(profileFile, '.yaml'), { add: WITH_FRAGMENTS });
 const load = (file: string): Obj => parseYaml(readFileSync(file, 'utf8')) as Obj;
 
 /** The collector's own merge of `files` (print-config), with the sources' environment for their variables. */
@@ -70,17 +73,17 @@ function loopbackCycles(config: Obj): string[] {
 
 describe('the fragments load with every profile', () => {
   it.each(PROFILES.map((p) => [path.basename(p)]))('validates config.yaml + %s + the fragments', async (name) => {
-    const files = [BASE, path.join(COLLECTOR_DIR, 'profiles', name), ...FRAGMENTS];
+    const files = withFragments(name);
     const args = ['validate', ...files.flatMap((f) => ['--config', f]), `--feature-gates=${collectorFeatureGates(...files).join(',')}`];
     const { code, stdout, stderr } = await run(await collectorBinary(), args);
     expect(code, stdout + stderr).toBe(0);
   });
 
   it('validates each fragment on its own (sources without derived, derived without sources)', async () => {
-    for (const fragment of [SOURCES, DERIVED]) {
-      const files = [BASE, path.join(COLLECTOR_DIR, 'profiles', 'local.yaml'), fragment];
+    for (const fragment of ['sources', 'derived-metrics']) {
+      const files = stackFiles('local', { add: [fragment] });
       const { code, stdout, stderr } = await run(await collectorBinary(), ['validate', ...files.flatMap((f) => ['--config', f]), `--feature-gates=${collectorFeatureGates(...files).join(',')}`]);
-      expect(code, `${path.basename(fragment)}: ${stdout}${stderr}`).toBe(0);
+      expect(code, `${fragment}: ${stdout}${stderr}`).toBe(0);
     }
   });
 });
@@ -118,11 +121,11 @@ describe('the fragments add, never replace', () => {
 
 describe('no loop through the loopback', () => {
   it.each(PROFILES.map((p) => [path.basename(p)]))('with %s: nothing the otlp receiver takes comes back to it as the same signal', async (name) => {
-    expect(loopbackCycles(await merged(BASE, path.join(COLLECTOR_DIR, 'profiles', name), ...FRAGMENTS))).toEqual([]);
+    expect(loopbackCycles(await merged(...withFragments(name)))).toEqual([]);
   });
 
   it('finds a loop when there is one (the checker is live)', async () => {
-    const files = [BASE, path.join(COLLECTOR_DIR, 'profiles', 'local.yaml'), ...FRAGMENTS];
+    const files = withFragments('local');
     const looped = await merged(...files, plant('service:\n  pipelines:\n    metrics/derived:\n      receivers: [count/logs, span_metrics, otlp]\n'));
     expect(loopbackCycles(looped)).toEqual(['metrics → metrics']);
     const viaLogs = await merged(...files, plant('service:\n  pipelines:\n    logs/derived:\n      exporters: [count/logs, otlp_http/loopback]\n'));
@@ -131,17 +134,44 @@ describe('no loop through the loopback', () => {
 });
 
 describe('each fragment documents itself', () => {
-  it.each(FRAGMENTS.map((f) => [path.basename(f)]))('%s opens with what it adds, how it is loaded, and the lists-replaced rule', (name) => {
-    const text = readFileSync(path.join(COLLECTOR_DIR, name), 'utf8');
+  it.each(FRAGMENTS.map((f) => [path.basename(f, '.yaml'), f]))('%s opens with what it adds, how it is loaded, and the lists-replaced rule', (name, file) => {
+    const text = readFileSync(file, 'utf8');
     const header = text.slice(0, text.search(/^[a-z]/m));
-    expect(text.startsWith('# tracebridge collector fragment')).toBe(true);
-    expect(header).toMatch(/--config collector\/config\.yaml --config collector\/profiles\/<name>\.yaml/);
-    expect(header).toContain(`--config collector/${name}`);
+    expect(text.startsWith(`# tracebridge collector fragment \`${name}\``)).toBe(true);
+    // How it is loaded: collector/stacks.yaml, and the command that prints a stack with it.
+    expect(header).toContain('collector/stacks.yaml');
+    expect(header).toMatch(new RegExp(`node collector/stacks\\.mjs \\S+ (?:\\+\\S+ )*\\+${name}\\b`));
     expect(header).toMatch(/LISTS ARE REPLACED/);
     // Every variable it reads has a default, and every tracebridge one is listed in the header.
-    for (const [variable, fallback] of envReferences(path.join(COLLECTOR_DIR, name))) {
+    for (const [variable, fallback] of envReferences(file)) {
       expect(fallback, `\${env:${variable}} has no default`).toBeDefined();
       if (variable.startsWith('TRACEBRIDGE_') && variable !== 'TRACEBRIDGE_DATA_DIR') expect(header, `${variable} is not documented in the header`).toContain(variable);
     }
+  });
+});
+
+describe('transform/sources', () => {
+  // OTTL tests a value only by naming its key (walking a map's values takes a lambda, behind an Alpha
+  // feature gate), so the statements that drop an empty or `-` value list the attributes one by one.
+  it('drops an empty or `-` value of every attribute a source sets', () => {
+    const sources = readFileSync(SOURCES, 'utf8');
+    const dropped = new Set([...sources.matchAll(/delete_key\(log\.attributes, "([^"]+)"\) where log\.attributes\["\1"\] == "" or log\.attributes\["\1"\] == "-"/g)].map((m) => m[1]!));
+    const set = new Set<string>();
+    for (const text of [sources, readFileSync(SOURCES_JOURNALD, 'utf8')]) {
+      // Capture groups (`_…` are working fields), journald's moved fields, added fields, transform targets.
+      for (const m of text.matchAll(/\?P<([a-z][a-z0-9_]*)>|(?:to|field): attributes\.([a-z][a-z0-9_]*)|set\(log\.attributes\["([a-z][a-z0-9_.]*)"\]/g)) {
+        set.add((m[1] ?? m[2] ?? m[3])!.replaceAll('__', '.'));
+      }
+    }
+    // Removed by name (the syslog parser's own fields), parsed into the resource, or groups of the stack
+    // trace patterns (they fill exception.*, which are listed).
+    const removed = (/delete_matching_keys\(log\.attributes, "\^\(([^)]*)\)\$\$"\)/.exec(sources)?.[1] ?? '').split('|');
+    const notAttributes = new Set([...removed, 'service.name', 'type', 'stack']);
+    // Never a string: a number (seconds → ms), a string array, a map.
+    const notStrings = new Set(['performance.duration_ms', 'http.request.header.referer', 'syslog.structured_data']);
+    expect(removed).toContain('appname');
+    const missing = [...set].filter((name) => !notAttributes.has(name) && !notStrings.has(name) && !dropped.has(name));
+    expect(missing).toEqual([]);
+    expect(dropped.size).toBeGreaterThan(15);
   });
 });

@@ -1,4 +1,4 @@
-// collector/sources.yaml on sample files written here and on syslog messages sent over UDP and TCP: syslog
+// collector/fragments/sources.yaml on sample files written here and on syslog messages sent over UDP and TCP: syslog
 // (RFC 5424, RFC 3164 with and without PRI, rsyslog's RFC 3339 file format), the ChromaDB server log, and
 // plain-text Python and Java application logs whose stack traces must become ONE record each, with
 // exception.type / exception.message / exception.stacktrace. The real collector (local profile +

@@ -1,5 +1,5 @@
-// Shared by test/sources/*.test.ts, test/collector/derived-metrics.test.ts and test/stack/alerts-rules.test.ts: the collector
-// fragments under test, an environment that keeps every source of collector/sources.yaml inside a test
+// Shared by test/sources/*.test.ts, test/collector/derived-metrics.test.ts and test/stack/alerts-rules.test.ts:
+// the collector fragments under test, an environment that keeps every source of collector/fragments/sources.yaml inside a test
 // folder, the programs the tests drive (redis-server, nginx, promtool, journalctl), and reading back what
 // the `local` profile wrote.
 import { execFile, spawn, spawnSync } from 'node:child_process';
@@ -10,12 +10,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { readLocalData } from '@tracebridge/cli';
 import type { ExportMetricsServiceRequest, StoredLog } from '@tracebridge/cli';
 import { fromKeyValues } from '@tracebridge/schema';
-import { COLLECTOR_DIR, freePort } from '#collector/run-lib.mjs';
+import { fragmentFile, freePort } from '#collector/run-lib.mjs';
 
-/** The fragments, by file name. */
-export const SOURCES = path.join(COLLECTOR_DIR, 'sources.yaml');
-export const SOURCES_JOURNALD = path.join(COLLECTOR_DIR, 'sources-journald.yaml');
-export const DERIVED = path.join(COLLECTOR_DIR, 'derived-metrics.yaml');
+/** The fragments' files (collector/stacks.yaml). */
+export const SOURCES = fragmentFile('sources');
+export const SOURCES_JOURNALD = fragmentFile('sources-journald');
+export const DERIVED = fragmentFile('derived-metrics');
 
 /** `${env:NAME:-default}` references of a config file, with their defaults. */
 export function envReferences(file: string): Map<string, string | undefined> {

@@ -1,4 +1,4 @@
-// journald, collected by collector/sources-journald.yaml where the host has `journalctl`. Its receiver runs
+// journald, collected by collector/fragments/sources-journald.yaml where the host has `journalctl`. Its receiver runs
 // journalctl and the collector refuses to start without it, which is why it is a fragment of its own and
 // sources.yaml never names it. That part is checked on every host (journalctl is hidden from the
 // collector's PATH). Where journalctl exists, a real journal file is written with systemd-journal-remote

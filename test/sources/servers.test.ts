@@ -1,4 +1,4 @@
-// collector/sources.yaml on the logs of real servers: Debian's redis-server and nginx, started here as the
+// collector/fragments/sources.yaml on the logs of real servers: Debian's redis-server and nginx, started here as the
 // current user on free ports of 127.0.0.1 with configs written by the test and every file in a temp folder
 // (no system service is touched). nginx serves a file, a 404 and a slow request proxied to a Node server
 // that sleeps; Redis gets commands, a DEBUG LOG line and a background save (which logs from its child

@@ -1,4 +1,4 @@
-// The thinning option of collector/sources.yaml (filter/sources_thin): off by default, it keeps a share of
+// The thinning option of collector/fragments/sources.yaml (filter/sources_thin): off by default, it keeps a share of
 // the records below ERROR from the sources it is pointed at, and never touches ERROR and above. Run on the
 // real collector with an nginx access log of 300 requests (30 of them 5xx) and a Redis log of 50 lines,
 // once per setting; the records written by the local profile are counted.

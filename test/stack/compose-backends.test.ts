@@ -4,18 +4,32 @@
 // OTLP ingestion, and the retention rules, Grafana links and dashboard queries are run against that.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parser as logqlParser } from '@grafana/lezer-logql';
 import { parse as parseYaml } from 'yaml';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, composeSandbox } from '../helpers/compose.js';
+import type { ComposeSandbox, Obj } from '../helpers/compose.js';
+import {
+  LOKI_DEFAULT_INDEXED_RESOURCE_ATTRIBUTES,
+  indexedLogAttributes as indexedLogAttributesOf,
+  indexedResourceAttributes,
+  lokiConfig,
+  lokiName,
+} from '../helpers/loki-labels.js';
 import { loadVectors } from '../helpers/vectors.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const read = (rel: string): string => readFileSync(path.join(ROOT, rel), 'utf8');
-type Obj = Record<string, any>;
 
-const stack = parseYaml(read('compose/stack.yaml')) as Obj;
-const loki = parseYaml(read('compose/loki.yaml')) as Obj;
+/** What Compose runs (`docker compose config` of compose.yaml, every profile on). */
+let stack: Obj;
+let sandbox: ComposeSandbox;
+beforeAll(async () => {
+  sandbox = await composeSandbox();
+  stack = sandbox.config('compose.yaml', { profiles: ['demo'] });
+});
+afterAll(() => sandbox?.remove());
+
+const loki = lokiConfig();
 const tempo = parseYaml(read('compose/tempo.yaml')) as Obj;
 const prometheus = parseYaml(read('compose/prometheus.yml')) as Obj;
 const datasources = (parseYaml(read('compose/grafana/provisioning/datasources/datasources.yaml')) as Obj).datasources as Obj[];
@@ -25,23 +39,10 @@ const dsByUid = new Map(datasources.map((d) => [d.uid as string, d]));
 // ---------------------------------------------------------------------------------------------
 // What Loki stores for an OTLP log record.
 
-/**
- * Resource attributes Loki 3.x indexes as labels by default
- * (distributor.otlp.default_resource_attributes_as_index_labels, pkg/loghttp/push/otlp_config.go).
- */
-const LOKI_INDEXED_RESOURCE_ATTRIBUTES = [
-  'service.name', 'service.namespace', 'service.instance.id', 'deployment.environment', 'deployment.environment.name',
-  'cloud.region', 'cloud.availability_zone', 'k8s.cluster.name', 'k8s.namespace.name', 'k8s.pod.name',
-  'k8s.container.name', 'container.name', 'k8s.replicaset.name', 'k8s.deployment.name', 'k8s.statefulset.name',
-  'k8s.daemonset.name', 'k8s.cronjob.name', 'k8s.job.name',
-];
-/** Loki turns every character a label name cannot hold into `_` (`service.name` → `service_name`). */
-const lokiName = (key: string): string => key.replace(/[^A-Za-z0-9_]/g, '_');
-
+/** Resource attributes Loki indexes as labels in this stack (compose/loki.yaml, distributor.otlp_config). */
+const LOKI_INDEXED_RESOURCE_ATTRIBUTES = indexedResourceAttributes(loki);
 /** Log attributes loki.yaml promotes to labels (limits_config.otlp_config.log_attributes, index_label). */
-const indexedLogAttributes: string[] = ((loki.limits_config?.otlp_config?.log_attributes ?? []) as Obj[])
-  .filter((c) => c.action === 'index_label')
-  .flatMap((c) => c.attributes as string[]);
+const indexedLogAttributes: string[] = indexedLogAttributesOf(loki);
 
 interface AnyValue { stringValue?: string; intValue?: string | number; doubleValue?: number; boolValue?: boolean; arrayValue?: unknown }
 const text = (v: AnyValue): string =>
@@ -53,7 +54,7 @@ interface LokiEntry { labels: Record<string, string>; metadata: Record<string, s
  * The Loki entries for an OTLP request, after the collector's LGTM profile added the log attribute
  * `level` (= severity text) and Loki applied its OTLP mapping with loki.yaml's otlp_config.
  */
-function lokiEntries(request: Obj): LokiEntry[] {
+function lokiEntries(request: Obj, indexedResource: readonly string[] = LOKI_INDEXED_RESOURCE_ATTRIBUTES): LokiEntry[] {
   const out: LokiEntry[] = [];
   for (const rl of request.resourceLogs as Obj[]) {
     const resource = new Map(((rl.resource?.attributes ?? []) as Obj[]).map((a) => [a.key as string, text(a.value)]));
@@ -61,7 +62,7 @@ function lokiEntries(request: Obj): LokiEntry[] {
       for (const lr of sl.logRecords as Obj[]) {
         const labels: Record<string, string> = {};
         const metadata: Record<string, string> = {};
-        for (const [k, v] of resource) (LOKI_INDEXED_RESOURCE_ATTRIBUTES.includes(k) ? labels : metadata)[lokiName(k)] = v;
+        for (const [k, v] of resource) (indexedResource.includes(k) ? labels : metadata)[lokiName(k)] = v;
         if (sl.scope?.name) metadata.scope_name = sl.scope.name;
         if (lr.traceId) metadata.trace_id = lr.traceId;
         if (lr.spanId) metadata.span_id = lr.spanId;
@@ -151,9 +152,54 @@ function retentionHours(labels: Record<string, string>): number {
 describe('the Loki view of the shared vectors', () => {
   it('has the labels and metadata the mapping documents, so the checks below are not vacuous', () => {
     const full = entries.find((e) => e.metadata.performance_duration_ms === '512.25')!; // optional-fields
-    expect(full.labels).toMatchObject({ service_name: 'A1', service_instance_id: 'A1-haiku-001', level: 'WARN' });
-    expect(full.metadata).toMatchObject({ scope_name: 'redis_bus', trace_id: '0af7651916cd43dd8448eb211c80319c', correlation_id: 'req-4bf92f3577b34da6a3ce929d0e0e4736' });
+    expect(full.labels).toEqual({ service_name: 'A1', level: 'WARN' });
+    expect(full.metadata).toMatchObject({ service_instance_id: 'A1-haiku-001', scope_name: 'redis_bus', trace_id: '0af7651916cd43dd8448eb211c80319c', correlation_id: 'req-4bf92f3577b34da6a3ce929d0e0e4736' });
     for (const key of ['span_id', 'severity_text', 'agent_parent_id', 'exception_type', 'error_type', 'context_task_id']) expect(METADATA).toContain(key);
+  });
+});
+
+/** The streams a swarm's records make: distinct label sets. */
+const streams = (all: LokiEntry[]): number => new Set(all.map((e) => JSON.stringify(Object.entries(e.labels).sort()))).size;
+
+/**
+ * One OTLP request per agent of a swarm: `agents` agents in `roles` roles, each logging one record at
+ * each level, with the resource the mapping gives an agent (service.name = role, service.instance.id
+ * = agent id, deployment.environment.name).
+ */
+function swarm(agents: number, roles: number): Obj[] {
+  const levels: Array<[string, number]> = [['DEBUG', 5], ['INFO', 9], ['WARN', 13], ['ERROR', 17], ['FATAL', 21]];
+  return Array.from({ length: agents }, (_, i) => {
+    const role = `R${i % roles}`;
+    const kv = (key: string, value: string): Obj => ({ key, value: { stringValue: value } });
+    return {
+      resourceLogs: [{
+        resource: { attributes: [kv('service.name', role), kv('service.instance.id', `${role}-agent-${i}`), kv('deployment.environment.name', 'prod')] },
+        scopeLogs: [{ scope: { name: 'worker' }, logRecords: levels.map(([text, number]) => ({ severityText: text, severityNumber: number, body: { stringValue: 'x' } })) }],
+      }],
+    };
+  });
+}
+
+describe('Loki streams for a swarm of 10,000 agents', () => {
+  const requests = swarm(10_000, 20);
+  const limit = (loki.limits_config.max_global_streams_per_user as number | undefined) ?? 5000; // Loki's default
+  const count = (indexed: readonly string[]): number => streams(requests.flatMap((r) => lokiEntries(r, indexed)));
+
+  it("stay far below Loki's per-tenant stream limit with the agent id as metadata", () => {
+    expect(LOKI_INDEXED_RESOURCE_ATTRIBUTES).not.toContain('service.instance.id');
+    // roles x levels x one environment, whatever the number of agents.
+    expect(count(LOKI_INDEXED_RESOURCE_ATTRIBUTES)).toBe(20 * 5);
+    expect(count(LOKI_INDEXED_RESOURCE_ATTRIBUTES)).toBeLessThan(limit / 10);
+  });
+
+  it("would pass the limit tenfold with Loki's default labels, which index service.instance.id", () => {
+    expect(count(LOKI_DEFAULT_INDEXED_RESOURCE_ATTRIBUTES)).toBe(10_000 * 5);
+    expect(count(LOKI_DEFAULT_INDEXED_RESOURCE_ATTRIBUTES)).toBeGreaterThanOrEqual(limit * 10);
+  });
+
+  it("keeps the rest of Loki's default list, so only the agent id (and the pod name) move to metadata", () => {
+    expect([...LOKI_DEFAULT_INDEXED_RESOURCE_ATTRIBUTES].filter((k) => !LOKI_INDEXED_RESOURCE_ATTRIBUTES.includes(k)).sort()).toEqual(['k8s.pod.name', 'service.instance.id']);
+    expect(LOKI_INDEXED_RESOURCE_ATTRIBUTES.filter((k) => !LOKI_DEFAULT_INDEXED_RESOURCE_ATTRIBUTES.includes(k))).toEqual([]);
   });
 });
 
@@ -198,12 +244,114 @@ describe('loki.yaml', () => {
   });
 });
 
-describe('tempo.yaml', () => {
-  it('has none of the blocks Tempo 3.0 removed', () => {
-    for (const key of ['ingester', 'ingester_client', 'compactor', 'metrics_generator_client']) expect(tempo).not.toHaveProperty(key);
+/** Every key path of a parsed YAML document (maps only; list items are values). */
+function keyPaths(node: unknown, prefix = ''): string[] {
+  if (!node || typeof node !== 'object' || Array.isArray(node)) return [];
+  return Object.entries(node as Obj).flatMap(([k, v]) => [`${prefix}${k}`, ...keyPaths(v, `${prefix}${k}.`)]);
+}
+
+/**
+ * The keys of each backend config, checked against the pinned release through the sources its header
+ * names. A key added to a file must be checked the same way and added here, or this test fails.
+ */
+const CHECKED_KEYS: Record<string, { file: string; paths: (doc: Obj) => string[]; keys: string[] }> = {
+  loki: {
+    file: 'compose/loki.yaml',
+    paths: (doc) => keyPaths(doc),
+    keys: [
+      'auth_enabled', 'server', 'server.http_listen_port', 'server.grpc_listen_port', 'server.log_level',
+      'distributor', 'distributor.otlp_config', 'distributor.otlp_config.default_resource_attributes_as_index_labels',
+      'common', 'common.instance_addr', 'common.path_prefix', 'common.replication_factor', 'common.ring', 'common.ring.kvstore',
+      'common.ring.kvstore.store', 'common.storage', 'common.storage.filesystem', 'common.storage.filesystem.chunks_directory',
+      'common.storage.filesystem.rules_directory', 'schema_config', 'schema_config.configs', 'storage_config', 'storage_config.tsdb_shipper',
+      'storage_config.tsdb_shipper.active_index_directory', 'storage_config.tsdb_shipper.cache_location', 'compactor',
+      'compactor.working_directory', 'compactor.compaction_interval', 'compactor.retention_enabled', 'compactor.retention_delete_delay',
+      'compactor.delete_request_store', 'limits_config', 'limits_config.allow_structured_metadata', 'limits_config.volume_enabled',
+      'limits_config.retention_period', 'limits_config.retention_stream', 'limits_config.otlp_config', 'limits_config.otlp_config.log_attributes',
+      'analytics', 'analytics.reporting_enabled',
+      // List items: schema_config.configs[], retention_stream[], log_attributes[].
+      'configs[].from', 'configs[].store', 'configs[].object_store', 'configs[].schema', 'configs[].index', 'configs[].index.prefix', 'configs[].index.period',
+      'retention_stream[].selector', 'retention_stream[].priority', 'retention_stream[].period',
+      'log_attributes[].action', 'log_attributes[].attributes',
+    ],
+  },
+  prometheus: {
+    file: 'compose/prometheus.yml',
+    paths: (doc) => [...keyPaths(doc), ...(doc.scrape_configs as Obj[]).flatMap((j) => keyPaths(j, 'scrape_configs[].'))],
+    keys: [
+      'global', 'global.scrape_interval', 'global.evaluation_interval', 'rule_files', 'scrape_configs', 'otlp', 'otlp.translation_strategy',
+      'storage', 'storage.tsdb', 'storage.tsdb.out_of_order_time_window', 'scrape_configs[].job_name', 'scrape_configs[].static_configs',
+    ],
+  },
+  grafanaDatasources: {
+    file: 'compose/grafana/provisioning/datasources/datasources.yaml',
+    paths: (doc) => [...keyPaths(doc), ...(doc.datasources as Obj[]).flatMap((d) => keyPaths(d, `${d.type}.`))],
+    keys: [
+      'apiVersion', 'datasources',
+      ...['loki', 'tempo', 'prometheus'].flatMap((t) => ['name', 'uid', 'type', 'access', 'url', 'isDefault', 'jsonData', 'secureJsonData'].map((k) => `${t}.${k}`)),
+      'loki.jsonData.maxLines', 'loki.jsonData.httpHeaderName1', 'loki.jsonData.derivedFields', 'loki.secureJsonData.httpHeaderValue1',
+      'tempo.jsonData.tracesToLogsV2', 'tempo.jsonData.nodeGraph', 'tempo.jsonData.nodeGraph.enabled', 'tempo.jsonData.search', 'tempo.jsonData.search.hide',
+      ...['datasourceUid', 'spanStartTimeShift', 'spanEndTimeShift', 'tags', 'filterByTraceID', 'filterBySpanID', 'customQuery', 'query'].map((k) => `tempo.jsonData.tracesToLogsV2.${k}`),
+      'prometheus.jsonData.httpMethod', 'prometheus.jsonData.timeInterval',
+    ],
+  },
+  grafanaDashboards: {
+    file: 'compose/grafana/provisioning/dashboards/dashboards.yaml',
+    paths: (doc) => [...keyPaths(doc), ...(doc.providers as Obj[]).flatMap((p) => keyPaths(p, 'providers[].'))],
+    keys: [
+      'apiVersion', 'providers',
+      ...['name', 'orgId', 'folder', 'type', 'disableDeletion', 'allowUiUpdates', 'updateIntervalSeconds', 'options', 'options.path', 'options.foldersFromFilesStructure'].map((k) => `providers[].${k}`),
+    ],
+  },
+};
+
+describe('backend configs', () => {
+  it.each(Object.entries(CHECKED_KEYS))('%s sets only keys checked against its pinned release', (_name, { file, paths, keys }) => {
+    const doc = parseYaml(read(file)) as Obj;
+    const items = (list: Obj[] | undefined, prefix: string): string[] => (list ?? []).flatMap((i) => keyPaths(i, prefix));
+    const all = [
+      ...paths(doc),
+      ...items(doc.schema_config?.configs, 'configs[].'),
+      ...items(doc.limits_config?.retention_stream, 'retention_stream[].'),
+      ...items(doc.limits_config?.otlp_config?.log_attributes, 'log_attributes[].'),
+    ];
+    expect(all.length).toBeGreaterThan(5);
+    expect([...new Set(all)].filter((k) => !keys.includes(k))).toEqual([]);
   });
 
-  it('uses scoped overrides under defaults, not the legacy flat format Tempo 3.0 refuses', () => {
+  it('finds a key nobody checked (the check is live)', () => {
+    const { paths, keys } = CHECKED_KEYS.loki!;
+    const doc = { ...(parseYaml(read('compose/loki.yaml')) as Obj), querier: { query_live_store: true } };
+    expect(paths(doc).filter((k) => !keys.includes(k))).toEqual(['querier', 'querier.query_live_store']);
+  });
+});
+
+describe('tempo.yaml', () => {
+  it('has none of the sections Tempo 3.0 removed or names as affected, nor querier.query_live_store', () => {
+    for (const key of ['ingester', 'ingester_client', 'compactor', 'metrics_generator_client', 'ingest']) expect(tempo).not.toHaveProperty(key);
+    // Removed in 3.0 (grafana/tempo#7048); Tempo parses strictly, so it stopped the process at start-up.
+    expect(keyPaths(tempo)).not.toContain('querier.query_live_store');
+  });
+
+  it('sets only keys checked against Tempo 3.0.3 (the header says against what)', () => {
+    // Each seen in Tempo's 3.0 example config (migrate-to-3/tempo-v3.yaml) at this path; a key added
+    // to tempo.yaml must be checked against the pinned release and added here.
+    const checked = [
+      'stream_over_http_enabled', 'server', 'server.http_listen_port', 'server.grpc_listen_port', 'server.log_level',
+      'distributor', 'distributor.receivers', 'distributor.receivers.otlp', 'distributor.receivers.otlp.protocols',
+      'distributor.receivers.otlp.protocols.grpc', 'distributor.receivers.otlp.protocols.grpc.endpoint',
+      'distributor.receivers.otlp.protocols.http', 'distributor.receivers.otlp.protocols.http.endpoint',
+      'backend_scheduler', 'backend_scheduler.provider', 'backend_scheduler.provider.compaction',
+      'backend_scheduler.provider.compaction.compaction', 'backend_scheduler.provider.compaction.compaction.block_retention',
+      'backend_worker', 'backend_worker.backend_scheduler_addr', 'backend_worker.compaction', 'backend_worker.compaction.block_retention',
+      'storage', 'storage.trace', 'storage.trace.backend', 'storage.trace.wal', 'storage.trace.wal.path', 'storage.trace.local', 'storage.trace.local.path',
+      'overrides', 'overrides.defaults', 'overrides.defaults.global', 'overrides.defaults.global.max_bytes_per_trace',
+      'usage_report', 'usage_report.reporting_enabled',
+    ];
+    expect(keyPaths(tempo).filter((k) => !checked.includes(k))).toEqual([]);
+  });
+
+  it('uses scoped overrides under defaults, not the deprecated legacy flat format', () => {
     expect(tempo.overrides).toHaveProperty('defaults');
     for (const key of Object.keys(tempo.overrides)) expect(['defaults', 'per_tenant_override_config', 'per_tenant_override_period']).toContain(key);
     expect(tempo.overrides.enable_legacy_overrides).toBeUndefined();
@@ -216,7 +364,7 @@ describe('tempo.yaml', () => {
   });
 
   it('receives OTLP gRPC on the port the collector sends to', () => {
-    const sendTo = stack.services.collector.environment.TEMPO_ENDPOINT as string;
+    const sendTo = stack.services.collector.environment.TEMPO_ENDPOINT as string; // as Compose hands it over
     expect(sendTo).toBe(`tempo:${(tempo.distributor.receivers.otlp.protocols.grpc.endpoint as string).split(':').at(-1)}`);
   });
 });
@@ -261,14 +409,15 @@ describe('prometheus.yml', () => {
     // Prometheus rule_files globs match file names only (filepath.Glob): `*` never crosses a `/`.
     const matches = (glob: string, file: string): boolean =>
       new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replaceAll('*', '[^/]*').replaceAll('?', '[^/]')}$`).test(file);
-    const mounts = ((stack.services.prometheus.volumes ?? []) as string[])
-      .map((v) => v.split(':'))
-      .filter(([source]) => source!.startsWith('./alerts/'));
+    const mounts = ((stack.services.prometheus.volumes ?? []) as Obj[])
+      .filter((v) => v.type === 'bind')
+      .map((v) => [sandbox.repoPath(v.source as string), v.target as string, v.read_only === true ? 'ro' : 'rw'] as const)
+      .filter(([source]) => source.startsWith('compose/alerts/'));
     expect(mounts.length).toBeGreaterThan(0);
     for (const [source, target, mode] of mounts) {
       expect(mode, source).toBe('ro');
       expect(globs.some((g) => matches(g, target!)), `${target} is mounted but no rule_files glob loads it`).toBe(true);
-      expect(parseYaml(read(path.join('compose', source!))).groups.length, source).toBeGreaterThan(0);
+      expect(parseYaml(read(source)).groups.length, source).toBeGreaterThan(0);
     }
     for (const glob of globs) {
       expect(mounts.some(([, target]) => matches(glob, target!)), `rule_files ${glob} matches nothing mounted`).toBe(true);
@@ -292,7 +441,7 @@ describe('Grafana data sources', () => {
     const fields = dsByUid.get('loki')!.jsonData.derivedFields as Obj[];
     expect(fields).toHaveLength(1);
     const field = fields[0]!;
-    expect(field).toMatchObject({ matcherType: 'label', matcherRegex: 'trace_id', datasourceUid: 'tempo' });
+    expect(field).toMatchObject({ matcherType: 'label', matcherRegex: '^trace_id$', datasourceUid: 'tempo' });
     expect(unescape(field.url as string)).toBe('${__value.raw}');
     expect(dsByUid.has(field.datasourceUid as string)).toBe(true);
     // What Loki stores: every record the mapping gives a traceId carries metadata trace_id, and no
@@ -301,7 +450,23 @@ describe('Grafana data sources', () => {
     expect(withTrace.length).toBeGreaterThan(0);
     expect(entries.filter((e) => e.metadata.trace_id)).toHaveLength(withTrace.length);
     const attributeKeys = vectors.flatMap((v) => (v.expected as unknown as Obj).resourceLogs.flatMap((rl: Obj) => rl.scopeLogs.flatMap((sl: Obj) => sl.logRecords.flatMap((lr: Obj) => (lr.attributes ?? []).map((a: Obj) => a.key)))));
-    expect(attributeKeys.map(lokiName)).not.toContain(field.matcherRegex);
+    expect(attributeKeys.map(lokiName)).not.toContain('trace_id');
+  });
+
+  it("take the trace_id field and no other whose name contains it, whatever the fields' order", () => {
+    const field = (dsByUid.get('loki')!.jsonData.derivedFields as Obj[])[0]!;
+    // Grafana's Loki data source, for matcherType `label`: the first label or field name the regex
+    // matches (an unanchored RegExp#test), its value the link's.
+    const derive = (matcherRegex: string, labels: Record<string, string>): string | undefined => {
+      const key = Object.keys(labels).find((k) => new RegExp(matcherRegex).test(k));
+      return key === undefined ? undefined : labels[key];
+    };
+    const record = entries.find((e) => e.metadata.trace_id)!;
+    const labels = { ...record.labels, parent_trace_id: 'ffffffffffffffffffffffffffffffff', ...record.metadata, my_trace_id_hint: 'x' };
+    expect(derive(field.matcherRegex as string, labels)).toBe(record.metadata.trace_id);
+    expect(derive(field.matcherRegex as string, { parent_trace_id: 'f'.repeat(32) })).toBeUndefined();
+    // The unanchored name would have linked the parent's trace: the check can fail.
+    expect(derive('trace_id', labels)).toBe('ffffffffffffffffffffffffffffffff');
   });
 
   it("link a span to its role's logs of the same trace, through service_name and trace_id", () => {

@@ -1,39 +1,32 @@
-// The collector's wiring in the compose stack: the environment stack.yaml gives it must name the
-// compose services on the ports they listen on, and the files its command loads (collector/config.yaml,
-// profiles/lgtm.yaml, derived-metrics.yaml, secure-receivers.yaml; tenants.yaml with
-// compose.tenants.yaml), merged the way the collector merges them, must use that environment to reach
-// those services.
+// The collector's wiring in the compose stack: the environment Compose gives it (read through the
+// real Compose loader, `docker compose config`, test/helpers/compose.ts) must name the compose services
+// on the ports they listen on, and the files its command loads (stack `compose` of collector/stacks.yaml;
+// `compose-tenants` with compose.tenants.yaml), merged the way the collector merges them, must use that
+// environment to reach those services.
 // The checker is exercised on an example configuration and on broken variants (so it can fail), then
 // run on the real files. What the profile does with real data is test/backends/lgtm.test.ts.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { resolveStack } from '#collector/stacks.mjs';
+import { ROOT, composeSandbox } from '../helpers/compose.js';
+import type { Obj } from '../helpers/compose.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const read = (rel: string): string => readFileSync(path.join(ROOT, rel), 'utf8');
-type Obj = Record<string, any>;
 
-const stack = parseYaml(read('compose/stack.yaml')) as Obj;
+/** What Compose runs, with the secrets init-secrets.sh writes: the plain stack and the tenants one. */
+const sandbox = await composeSandbox();
+afterAll(() => sandbox.remove());
+const stack = sandbox.config('compose.yaml', { profiles: ['demo'] });
+const tenantsStack = sandbox.config('compose.tenants.yaml');
 const loki = parseYaml(read('compose/loki.yaml')) as Obj;
 const tempo = parseYaml(read('compose/tempo.yaml')) as Obj;
 const prometheus = parseYaml(read('compose/prometheus.yml')) as Obj;
 const services = stack.services as Record<string, Obj>;
-const dotEnv = new Map(
-  read('compose/.env')
-    .split('\n')
-    .map((l) => /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(l.trim()))
-    .filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => [m[1]!, m[2]!]),
-);
-
-/** Compose interpolation of one value with .env (secrets stay as their variable names). */
-const composeValue = (v: string): string =>
-  v.replace(/\$\{([A-Z0-9_]+)(?::?[-?]([^}]*))?\}/g, (_all, name: string, fallback?: string) => dotEnv.get(name) ?? (fallback !== undefined && !/^set /.test(fallback) ? fallback : `<${name}>`));
 
 /** The collector's environment as Compose hands it over. */
-const collectorEnv = new Map(Object.entries(services.collector!.environment as Record<string, string>).map(([k, v]) => [k, composeValue(String(v))]));
+const collectorEnv = new Map(Object.entries(services.collector!.environment as Record<string, string>));
 
 const portOf = (hostPort: string): string => hostPort.split(':').at(-1)!;
 const s3Command = services.s3!.command as string[];
@@ -58,13 +51,13 @@ const OTLP_PATHS: Record<string, Record<string, string>> = {
   prometheus: { metrics: '/api/v1/otlp/v1/metrics' },
 };
 const prometheusCommand = services.prometheus!.command as string[];
-const PUBLISHED = ((services.collector!.ports ?? []) as string[]).map(portOf);
+const PUBLISHED = ((services.collector!.ports ?? []) as Obj[]).map((p) => String(p.target));
 const SCRAPED = (prometheus.scrape_configs as Obj[])
   .flatMap((j) => (j.static_configs as Obj[]).flatMap((s) => s.targets as string[]))
   .filter((t) => t.startsWith('collector:'))
   .map(portOf);
 
-describe('the environment stack.yaml gives the collector', () => {
+describe('the environment Compose gives the collector', () => {
   it('listens for OTLP on all interfaces, on the container ports that are published', () => {
     expect(collectorEnv.get('OTLP_GRPC_ENDPOINT')).toBe('0.0.0.0:4317');
     expect(collectorEnv.get('OTLP_HTTP_ENDPOINT')).toBe('0.0.0.0:4318');
@@ -94,7 +87,7 @@ describe('the environment stack.yaml gives the collector', () => {
   it('keeps the persistent queues on a named volume', () => {
     const dir = collectorEnv.get('TRACEBRIDGE_DATA_DIR')!;
     expect(dir).toBe('/var/lib/otelcol');
-    expect(services.collector!.volumes).toContain(`otelcol-data:${dir}`);
+    expect(services.collector!.volumes).toContainEqual(expect.objectContaining({ type: 'volume', source: 'otelcol-data', target: dir }));
     expect(Object.keys(stack.volumes)).toContain('otelcol-data');
   });
 
@@ -173,12 +166,12 @@ function collectorProblems(config: Obj, env: Map<string, string>): string[] {
 
   for (const s of strings(config)) {
     for (const [, name, fallback] of s.matchAll(ENV_REF)) {
-      if (!env.has(name!) && fallback === undefined) problems.push(`\${env:${name}} is neither set by stack.yaml nor defaulted`);
+      if (!env.has(name!) && fallback === undefined) problems.push(`\${env:${name}} is neither set by Compose nor defaulted`);
     }
   }
 
   // Exporters reach compose services on ports they listen on. Only exporters some pipeline uses: the
-  // collector builds nothing else (collector/tenants.yaml leaves lgtm's single-tenant Loki exporter
+  // collector builds nothing else (collector/fragments/loki-tenants.yaml leaves lgtm's single-tenant Loki exporter
   // defined and unused).
   const used = new Set(Object.values(pipelines).flatMap((p) => (p.exporters ?? []) as string[]));
   const targetOf = new Map<string, Endpoint>();
@@ -368,7 +361,7 @@ describe(collectorProblems, () => {
   it('reports environment the stack does not provide, and an archive in another bucket', () => {
     const unknownVar = merge(EXAMPLE, { exporters: { 's3_archive/archive': { bucket: '${env:ARCHIVE_BUCKET}' } } }) as Obj;
     const problems = collectorProblems(unknownVar, collectorEnv);
-    expect(problems).toContain('${env:ARCHIVE_BUCKET} is neither set by stack.yaml nor defaulted');
+    expect(problems).toContain('${env:ARCHIVE_BUCKET} is neither set by Compose nor defaulted');
     expect(problems).toContain('s3_archive/archive writes to bucket , not tracebridge-archive');
   });
 
@@ -417,26 +410,15 @@ describe(collectorProblems, () => {
   });
 });
 
-/** The collector files compose runs, in order (stack.yaml's collector command). */
-const COMPOSE_FILES = ['collector/config.yaml', 'collector/profiles/lgtm.yaml', 'collector/derived-metrics.yaml', 'collector/secure-receivers.yaml'];
+/** The collector files compose runs, in order: stack `compose` of collector/stacks.yaml. */
+const COMPOSE_FILES = resolveStack('compose').files.map((f) => `collector/${f}`);
 
-describe('collector/config.yaml + profiles/lgtm.yaml + derived-metrics.yaml + secure-receivers.yaml in the compose stack', () => {
-  // `merge: true`: collector/tenants.yaml copies one exporter into others with YAML merge keys (`<<:`),
-  // which the collector's YAML reader applies.
+describe('collector stack `compose` in the compose stack', () => {
+  // `merge: true`: collector/fragments/loki-tenants.yaml copies one exporter into others with YAML merge
+  // keys (`<<:`), which the collector's YAML reader applies.
   const load = (rel: string): Obj => (parseYaml(read(rel), { merge: true }) ?? {}) as Obj;
 
-  it('are run by compose with exactly the files and feature gates the collector tests run', () => {
-    const command = services.collector!.command as string[];
-    expect(command.filter((a) => a.startsWith('--config='))).toEqual(COMPOSE_FILES.map((rel) => `--config=/etc/otelcol/${rel.slice('collector/'.length)}`));
-    // config.yaml's header documents the gates it needs; test/backends/lgtm.test.ts runs with the same.
-    const documented = COMPOSE_FILES.map((rel) => /--feature-gates=(\S+)/.exec(read(rel))?.[1]).filter(Boolean);
-    const wanted = new Set(documented.flatMap((g) => g!.split(',')));
-    const given = new Set(command.filter((a) => a.startsWith('--feature-gates=')).flatMap((a) => a.slice('--feature-gates='.length).split(',')));
-    expect([...given].sort()).toEqual([...wanted].sort());
-    expect(command.filter((a) => !a.startsWith('--config=') && !a.startsWith('--feature-gates='))).toEqual([]);
-  });
-
-  it('reach every compose service they export to, with the environment stack.yaml gives them', () => {
+  it('reach every compose service they export to, with the environment Compose gives them', () => {
     const effective = COMPOSE_FILES.map(load).reduce((a, b) => merge(a, b) as Obj);
     expect(collectorProblems(effective, collectorEnv)).toEqual([]);
   });
@@ -450,10 +432,10 @@ describe('collector/config.yaml + profiles/lgtm.yaml + derived-metrics.yaml + se
   });
 
   it('with compose.tenants.yaml, reach Loki once per tenant, each with its X-Scope-OrgID', () => {
-    const overlay = (parseYaml(read('compose/tenants.yaml')) as Obj).services.collector as Obj;
-    const files = (overlay.command as string[]).filter((a) => a.startsWith('--config=')).map((a) => `collector/${a.slice('--config=/etc/otelcol/'.length)}`);
-    expect(files).toEqual([...COMPOSE_FILES, 'collector/tenants.yaml']);
-    const env = new Map([...collectorEnv, ...Object.entries(overlay.environment as Record<string, string>).map(([k, v]): [string, string] => [k, composeValue(String(v))])]);
+    const collector = tenantsStack.services.collector as Obj;
+    const files = (collector.command as string[]).filter((a) => a.startsWith('--config=')).map((a) => `collector/${a.slice('--config=/etc/otelcol/'.length)}`);
+    expect(files).toEqual(resolveStack('compose-tenants').files.map((f) => `collector/${f}`));
+    const env = new Map(Object.entries(collector.environment as Record<string, string>));
     const effective = files.map(load).reduce((a, b) => merge(a, b) as Obj);
     expect(collectorProblems(effective, env)).toEqual([]);
     const used = new Set(Object.values(effective.service.pipelines as Record<string, Obj>).flatMap((p) => p.exporters as string[]));

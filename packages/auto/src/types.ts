@@ -72,3 +72,42 @@ export interface ConsumerSpanOptions extends MessageSpanOptions {
   /** Further links (the other messages of a batch). @default none */
   links?: Link[];
 }
+
+/** Options of {@link withAgentSpan}. */
+export interface AgentSpanOptions {
+  /** `gen_ai.agent.name`, also the span name's second word (`invoke_agent planner`). */
+  name: string;
+  /** `gen_ai.agent.id`: the agent's unique id (`A1-haiku-001`). @default none */
+  id?: string;
+  /** `gen_ai.agent.description`. @default none */
+  description?: string;
+  /** `gen_ai.agent.version`. @default none */
+  version?: string;
+  /** `gen_ai.provider.name` of the model the agent uses (`anthropic`). @default none */
+  provider?: string;
+  /** `gen_ai.request.model` the agent uses. @default none */
+  model?: string;
+  /**
+   * `gen_ai.conversation.id`. @default the request's correlation id, which the bootstrap's span
+   * processor sets on every span
+   */
+  conversationId?: string;
+  /** A remote agent (a CLIENT span) rather than one running in this process (INTERNAL). @default false */
+  remote?: boolean;
+  /** More span attributes. @default none */
+  attributes?: Attributes;
+}
+
+/** Options of {@link withToolSpan}. */
+export interface ToolSpanOptions {
+  /** `gen_ai.tool.name`, also the span name's second word (`execute_tool get_weather`). */
+  name: string;
+  /** `gen_ai.tool.call.id`: the id of the model's tool-use block. @default none */
+  callId?: string;
+  /** `gen_ai.tool.type`: `function` (run by the client), `extension` (calls an external API), `datastore`. @default `'function'` */
+  type?: 'function' | 'extension' | 'datastore';
+  /** `gen_ai.tool.description`. @default none */
+  description?: string;
+  /** More span attributes. @default none */
+  attributes?: Attributes;
+}

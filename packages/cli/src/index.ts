@@ -1,5 +1,5 @@
 // The public API of @tracebridge/cli: the command line as a function, the reader of the `local` profile's
-// files, and the types of what `tracebridge trace --json` prints. Everything else is internal: the
+// files, and the types of what `tracebridge trace --json` prints and `--prices` reads. Everything else is internal: the
 // package's own tests import it from src/ by relative path.
 export type { MainStreams } from './main.js';
 export { main } from './main.js';
@@ -24,3 +24,5 @@ export type {
 } from './timeline.js';
 export { TIMELINE_FORMAT_VERSION } from './timeline.js';
 export type { RequestSummary } from './request-list.js';
+export type { LlmCall, UsageSummary, UsageTotals } from './llm-usage.js';
+export type { ModelPrice, PriceTable } from './prices.js';

@@ -9,25 +9,18 @@
  *
  * Loki gives back what the OTLP mapping spread over labels and structured metadata (`service_name`,
  * `correlation_id`, `exception_type`, …): it is folded back into resource, scope, record and attribute
- * fields. Tempo's JSON is protobuf's JSON mapping: ids in base64, enums by name; both are normalised.
+ * fields, resource attributes Loki does not index included (internal/loki-fields.ts). Tempo's JSON is
+ * protobuf's JSON mapping: ids in base64, enums by name; both are normalised. Tempo's v2 trace API
+ * answers an unknown trace with 200 and an empty trace (not a 404), and a trace over its size limit
+ * with `status: "PARTIAL"`: both become warnings.
+ *
+ * A multi-tenant Loki or Tempo needs the tenant in `X-Scope-OrgID` (several as `a|b`, where the backend
+ * allows multi-tenant queries): `RemoteSource.tenant`.
  */
-import {
-  ATTR_AGENT_PARENT_ID,
-  ATTR_CORRELATION_ID,
-  ATTR_DEPLOYMENT_ENVIRONMENT_NAME,
-  ATTR_ERROR_TYPE,
-  ATTR_EXCEPTION_MESSAGE,
-  ATTR_EXCEPTION_STACKTRACE,
-  ATTR_EXCEPTION_TYPE,
-  ATTR_GEN_AI_AGENT_ID,
-  ATTR_SERVICE_INSTANCE_ID,
-  ATTR_SERVICE_NAME,
-  ERROR_CODES,
-  TracebridgeError,
-  fromKeyValues,
-} from '@tracebridge/schema';
+import { ATTR_GEN_AI_AGENT_ID, ERROR_CODES, TracebridgeError, fromKeyValues } from '@tracebridge/schema';
 import type { StoredLog, StoredSpan } from './local-data.js';
 import type { OtlpResourceSpans, OtlpSpan } from './otlp-traces.js';
+import { AGENT_ID_FIELD, ATTRIBUTE_FIELDS, INSTANCE_ID_FIELD, RECORD_FIELDS, RESOURCE_FIELDS } from './internal/loki-fields.js';
 import { normalizeId, spanKindName, statusName } from './internal/otlp-values.js';
 import { idKind } from './timeline.js';
 import type { TelemetryData } from './timeline.js';
@@ -38,6 +31,11 @@ export interface RemoteSource {
   loki: string;
   /** Tempo's base URL (`http://tempo:3200`); `user:password@` in it becomes basic authentication. */
   tempo: string;
+  /**
+   * Tenant of a multi-tenant Loki and Tempo, sent as `X-Scope-OrgID` (`a|b` reads several where the
+   * backend allows it). @default none: a single-tenant backend needs none
+   */
+  tenant?: string;
   /** How far back to search, in milliseconds. @default 24 hours */
   sinceMs?: number;
   /** Most log records read per Loki query. @default 5000 */
@@ -60,28 +58,6 @@ export interface RemoteData extends TelemetryData {
 
 /** Most traces fetched for one correlation id, or for the list of recent requests. */
 const MAX_TRACES = 50;
-
-/** Loki labels and metadata that fold back into the resource. */
-const RESOURCE_LABELS: Record<string, string> = {
-  service_name: ATTR_SERVICE_NAME,
-  service_instance_id: ATTR_SERVICE_INSTANCE_ID,
-  service_namespace: 'service.namespace',
-  deployment_environment_name: ATTR_DEPLOYMENT_ENVIRONMENT_NAME,
-};
-
-/** Loki metadata that fold back into record attributes under their OTel names. */
-const ATTRIBUTE_LABELS: Record<string, string> = {
-  correlation_id: ATTR_CORRELATION_ID,
-  agent_parent_id: ATTR_AGENT_PARENT_ID,
-  exception_type: ATTR_EXCEPTION_TYPE,
-  exception_message: ATTR_EXCEPTION_MESSAGE,
-  exception_stacktrace: ATTR_EXCEPTION_STACKTRACE,
-  error_type: ATTR_ERROR_TYPE,
-  gen_ai_agent_id: ATTR_GEN_AI_AGENT_ID,
-};
-
-/** Loki fields that are the record's own (not attributes). */
-const RECORD_LABELS = new Set(['trace_id', 'span_id', 'severity_text', 'severity_number', 'scope_name', 'level', 'detected_level', 'flags', 'observed_timestamp']);
 
 /** The logs and spans of one trace id or correlation id. */
 export async function readRemoteTimelineData(source: RemoteSource, id: string): Promise<RemoteData> {
@@ -192,11 +168,14 @@ class Backends {
   /** The spans of a trace; none (and a warning) when Tempo does not know it. */
   async trace(traceId: string): Promise<StoredSpan[]> {
     const body = (await this.get('Tempo', this.source.tempo, `/api/v2/traces/${traceId}`)) as TempoTraceResponse | undefined;
-    if (body === undefined) {
+    const batches = body?.trace?.resourceSpans ?? body?.resourceSpans ?? body?.batches ?? [];
+    if (body?.status === 'PARTIAL') {
+      this.warnings.push(`Tempo: trace ${traceId} is partial: ${body.message ?? 'it is larger than the per-trace limit'} (overrides max_bytes_per_trace)`);
+    } else if (batches.length === 0) {
+      // A 404 from older releases, `{"trace":{}}` (200) from the v2 API since Tempo 2.7.
       this.warnings.push(`Tempo: trace ${traceId} not found (not yet flushed, or past retention)`);
       return [];
     }
-    const batches = body.trace?.resourceSpans ?? body.resourceSpans ?? body.batches ?? [];
     const out: StoredSpan[] = [];
     for (const rs of batches) {
       const resource = fromKeyValues(rs.resource?.attributes);
@@ -215,6 +194,7 @@ class Backends {
     const { url, authorization } = splitCredentials(base, pathAndQuery);
     const all: Record<string, string> = { Accept: 'application/json', ...headers };
     if (authorization !== undefined) all.Authorization = authorization;
+    if (this.source.tenant !== undefined) all['X-Scope-OrgID'] = this.source.tenant;
     let res: Response;
     try {
       res = await this.fetch(url, { headers: all, signal: AbortSignal.timeout(this.source.timeoutMs ?? 30_000) });
@@ -224,7 +204,9 @@ class Backends {
     if (res.status === 404) return undefined;
     const text = await res.text();
     if (!res.ok) {
-      throw new TracebridgeError(ERROR_CODES.BACKEND, `${name} at ${redact(base)} answered HTTP ${res.status}: ${text.trim().slice(0, 300)}`);
+      // A multi-tenant Loki or Tempo refuses a request without X-Scope-OrgID ("no org id").
+      const hint = res.status === 401 && this.source.tenant === undefined ? '; a multi-tenant backend needs --tenant (or TRACEBRIDGE_TENANT)' : '';
+      throw new TracebridgeError(ERROR_CODES.BACKEND, `${name} at ${redact(base)} answered HTTP ${res.status}: ${text.trim().slice(0, 300)}${hint}`);
     }
     try {
       return JSON.parse(text) as unknown;
@@ -266,13 +248,15 @@ function lokiRecord(ts: string, line: string, labels: Record<string, string>): S
   const resource: Record<string, unknown> = {};
   const attributes: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(labels)) {
-    const resourceKey = RESOURCE_LABELS[key];
-    if (resourceKey !== undefined) {
-      resource[resourceKey] = value;
-      continue;
-    }
-    if (RECORD_LABELS.has(key)) continue;
-    attributes[ATTRIBUTE_LABELS[key] ?? key] = value;
+    if (RECORD_FIELDS.has(key)) continue;
+    const resourceKey = RESOURCE_FIELDS.get(key);
+    if (resourceKey !== undefined) resource[resourceKey] = value;
+    else if (key !== AGENT_ID_FIELD) attributes[ATTRIBUTE_FIELDS.get(key) ?? key] = value;
+  }
+  const agentId = labels[AGENT_ID_FIELD];
+  if (agentId !== undefined) {
+    if (agentId === labels[INSTANCE_ID_FIELD]) resource[ATTR_GEN_AI_AGENT_ID] = agentId;
+    else attributes[ATTR_GEN_AI_AGENT_ID] = agentId;
   }
   const severityNumber = Number(labels.severity_number);
   const record: StoredLog['record'] = {
@@ -312,6 +296,9 @@ type TempoSpan = Omit<OtlpSpan, 'kind' | 'status'> & { kind?: number | string; s
 
 interface TempoTraceResponse {
   trace?: { resourceSpans?: TempoResourceSpans[] };
+  /** `PARTIAL` when the trace is larger than the tenant's max_bytes_per_trace (v2 API). */
+  status?: string;
+  message?: string;
   resourceSpans?: TempoResourceSpans[];
   batches?: TempoResourceSpans[];
 }

@@ -7,6 +7,8 @@
 import { formatClock, formatDuration, formatOffset } from './internal/format.js';
 import { scopeLabel, spanLabel } from './internal/labels.js';
 import { spanNotes } from './internal/span-notes.js';
+import { callLine, isPriced, totalsLine } from './internal/usage-format.js';
+import type { UsageSummary } from './llm-usage.js';
 import type { TimelineDocument, TimelineException, TimelineLogRow, TimelineSpanRow, TraceTimeline } from './timeline.js';
 
 /** Agents' bar colours, cycled; error spans are drawn red whatever their agent. */
@@ -30,7 +32,8 @@ export function renderTimelineHtml(doc: TimelineDocument): string {
     '<button type="button" id="collapse-all">collapse all</button> <button type="button" id="expand-all">expand all</button>',
     '</div>',
     '</header>',
-    ...doc.traces.map((t) => traceSection(t)),
+    doc.usage === null ? '' : usageSection(doc.usage),
+    ...doc.traces.map((t) => traceSection(t, doc.usage?.currency ?? null)),
     doc.untracedLogs.length === 0 ? '' : untracedSection(doc),
     '<footer>drawn by tracebridge trace</footer>',
   ];
@@ -52,7 +55,31 @@ export function renderTimelineHtml(doc: TimelineDocument): string {
   ].join('\n');
 }
 
-function traceSection(t: TraceTimeline): string {
+/** The request's LLM usage: totals, then a table by agent and one by model. */
+function usageSection(usage: UsageSummary): string {
+  const priced = isPriced(usage);
+  const table = (head: string, rows: Array<{ name: string; totals: UsageSummary['total'] }>): string =>
+    [
+      `<table class="usage"><thead><tr><th>${esc(head)}</th><th class="num">calls</th><th class="num">input tokens</th><th class="num">output tokens</th><th class="num">cache read</th><th class="num">cache write</th>${priced ? '<th class="num">cost</th>' : ''}</tr></thead><tbody>`,
+      ...rows.map(
+        ({ name, totals: t }) =>
+          `<tr><td>${esc(name)}</td><td class="num">${t.calls}</td><td class="num">${t.inputTokens}</td><td class="num">${t.outputTokens}</td><td class="num">${t.cacheReadTokens}</td><td class="num">${t.cacheCreationTokens}</td>${
+            priced ? `<td class="num">${t.cost === null ? 'no price' : esc(t.cost.toFixed(6))}</td>` : ''
+          }</tr>`,
+      ),
+      '</tbody></table>',
+    ].join('');
+  return [
+    '<section class="llm-usage">',
+    `<h2>LLM usage</h2>`,
+    `<p class="facts">${esc(totalsLine(usage.total, usage.currency, priced))}${priced ? ` · ${esc(usage.currency ?? '')}` : ''}</p>`,
+    table('agent', usage.byAgent.map((a) => ({ name: a.agent, totals: a }))),
+    table('model', usage.byModel.map((m) => ({ name: m.provider === null ? m.model : `${m.model} (${m.provider})`, totals: m }))),
+    '</section>',
+  ].join('\n');
+}
+
+function traceSection(t: TraceTimeline, currency: string | null): string {
   const { errorSpans, errorLogs } = t.counts;
   const errorText = [errorSpans > 0 ? `${errorSpans} failed span${errorSpans === 1 ? '' : 's'}` : '', errorLogs > 0 ? `${errorLogs} error log${errorLogs === 1 ? '' : 's'}` : '']
     .filter(Boolean)
@@ -73,7 +100,7 @@ function traceSection(t: TraceTimeline): string {
   }
   const rows = t.rows.map((row) => {
     ancestors.length = row.depth;
-    const html = row.type === 'span' ? spanRow(row, t, ancestors, logsUnder.get(row.spanId) ?? []) : logRow(row, ancestors, false);
+    const html = row.type === 'span' ? spanRow(row, t, ancestors, logsUnder.get(row.spanId) ?? [], currency) : logRow(row, ancestors, false);
     if (row.type === 'span') ancestors[row.depth] = row.spanId;
     return html;
   });
@@ -102,14 +129,18 @@ function untracedSection(doc: TimelineDocument): string {
   ].join('\n');
 }
 
-function spanRow(row: TimelineSpanRow, t: TraceTimeline, ancestors: readonly string[], logs: readonly TimelineLogRow[]): string {
+function spanRow(row: TimelineSpanRow, t: TraceTimeline, ancestors: readonly string[], logs: readonly TimelineLogRow[], currency: string | null): string {
   const total = t.durationMs > 0 ? t.durationMs : 1;
   const left = clampPct((row.offsetMs / total) * 100);
   const barWidth = Math.max(0.3, Math.min(100 - left, (row.durationMs / total) * 100));
   const colour = row.status === 'error' ? '#dc2626' : (AGENT_COLOURS[Math.max(0, t.agents.indexOf(row.agent)) % AGENT_COLOURS.length] as string);
   const cls = `span${row.status === 'error' ? ' error' : ''}`;
   const notes = spanNotes(row, logs);
-  const details = [notes.status === null ? '' : `<div class="status">✗ ${esc(notes.status)}</div>`, ...notes.exceptions.map((e) => exceptionHtml(e))].join('');
+  const details = [
+    row.llm === null ? '' : `<div class="llm">${esc(callLine(row.llm, currency))}</div>`,
+    notes.status === null ? '' : `<div class="status">✗ ${esc(notes.status)}</div>`,
+    ...notes.exceptions.map((e) => exceptionHtml(e)),
+  ].join('');
   const attrs = JSON.stringify({ spanId: row.spanId, parentSpanId: row.parentSpanId, scope: row.scope, start: row.start, ...row.attributes }, null, 2);
   return [
     `<tr class="${cls}" data-span-id="${esc(row.spanId)}" data-ancestors="${esc(ancestors.join(' '))}" data-depth="${row.depth}">`,
@@ -203,6 +234,9 @@ tr.lvl-ERROR .msg, tr.lvl-FATAL .msg { color: #dc2626; }
 .exception { margin: .2rem 0 .2rem 1.2em; white-space: normal; }
 .ex-stack, .exception pre { margin: 0; color: var(--muted); white-space: pre-wrap; }
 .exception summary { color: var(--muted); cursor: pointer; }
+.llm { color: var(--muted); white-space: normal; }
+table.usage { border-collapse: collapse; margin: .3rem 0 .8rem; }
+table.usage td, table.usage th { border-bottom: 1px solid var(--line); padding: .1rem .6rem; }
 .hidden { display: none; }
 footer { color: var(--muted); margin-top: 2rem; }
 `;

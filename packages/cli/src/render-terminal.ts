@@ -8,6 +8,8 @@ import { palette } from './internal/ansi.js';
 import type { Palette } from './internal/ansi.js';
 import { scopeLabel, spanLabel } from './internal/labels.js';
 import { spanNotes } from './internal/span-notes.js';
+import { callLine, isPriced, totalsLine } from './internal/usage-format.js';
+import type { UsageSummary } from './llm-usage.js';
 import { fit, fitRight, formatClock, formatDuration, formatOffset, oneLine, stackFrames, truncate, width } from './internal/format.js';
 import type { TimelineDocument, TimelineException, TimelineLogRow, TimelineRow, TimelineSpanRow, TraceTimeline } from './timeline.js';
 
@@ -44,13 +46,14 @@ export function renderTimelineText(doc: TimelineDocument, options: TerminalRende
   const p = palette(options.color === true);
   const out: string[] = [];
   if (doc.idKind === 'correlation' && doc.traces.length > 1) {
-    out.push(p.bold(`${doc.id}: ${doc.traces.length} traces`), '');
+    out.push(p.bold(`${oneLine(doc.id)}: ${doc.traces.length} traces`), '');
   }
   for (const trace of doc.traces) {
     out.push(...renderTrace(trace, doc, p, options), '');
   }
+  if (doc.usage !== null) out.push(...usageLines(doc.usage, p), '');
   if (doc.untracedLogs.length > 0) {
-    out.push(p.bold(`${doc.untracedLogs.length} record(s) of ${doc.id} outside any trace`));
+    out.push(p.bold(`${doc.untracedLogs.length} record(s) of ${oneLine(doc.id)} outside any trace`));
     for (const log of doc.untracedLogs) {
       out.push(...logLines(log, '', '   ', p, options, [], true, true));
     }
@@ -62,12 +65,12 @@ export function renderTimelineText(doc: TimelineDocument, options: TerminalRende
 function renderTrace(trace: TraceTimeline, doc: TimelineDocument, p: Palette, options: TerminalRenderOptions): string[] {
   const total = options.width ?? 120;
   const ids = trace.correlationIds.filter((id) => id !== doc.id || doc.idKind === 'correlation');
-  const title = [`trace ${trace.traceId}`, ...ids].join('  ·  ');
+  const title = [`trace ${trace.traceId}`, ...ids].map(oneLine).join('  ·  ');
   const { errorSpans, errorLogs } = trace.counts;
   const facts = [
     `${formatClock(trace.start)} UTC`,
     formatDuration(trace.durationMs),
-    `${trace.agents.length} agent${trace.agents.length === 1 ? '' : 's'} (${trace.agents.join(', ')})`,
+    `${trace.agents.length} agent${trace.agents.length === 1 ? '' : 's'} (${oneLine(trace.agents.join(', '))})`,
     `${trace.counts.spans} span${trace.counts.spans === 1 ? '' : 's'}`,
     `${trace.counts.logs} log${trace.counts.logs === 1 ? '' : 's'}`,
     errorSpans + errorLogs === 0
@@ -75,6 +78,7 @@ function renderTrace(trace: TraceTimeline, doc: TimelineDocument, p: Palette, op
       : p.red([errorSpans > 0 ? `${errorSpans} failed span${errorSpans === 1 ? '' : 's'}` : '', errorLogs > 0 ? `${errorLogs} error log${errorLogs === 1 ? '' : 's'}` : ''].filter(Boolean).join(', ')),
   ];
   const lines = [p.bold(title), facts.join(' · ')];
+  const currency = doc.usage?.currency ?? null;
   const layout = layoutFor(trace, total);
   const scale = `${fit('0', layout.bar - width(formatDuration(trace.durationMs)))}${formatDuration(trace.durationMs)}`;
   lines.push(
@@ -96,7 +100,7 @@ function renderTrace(trace: TraceTimeline, doc: TimelineDocument, p: Palette, op
       const hasChildren = trace.rows[i + 1] !== undefined && (trace.rows[i + 1] as TimelineRow).depth > row.depth;
       lines.push(spanLine(row, trace, layout, `${ancestors}${connector}`, p));
       const below = `${ancestors}${self}${hasChildren ? '│  ' : '   '}`;
-      lines.push(...spanDetails(row, trace, below, p, options));
+      lines.push(...spanDetails(row, trace, below, p, options, currency));
     } else {
       const span = spanOwners.get(row.underSpanId ?? '');
       lines.push(...logLines(row, `${ancestors}${connector}`, `${ancestors}${self}   `, p, options, trace.agents, span?.agent !== row.agent));
@@ -111,7 +115,7 @@ function sp(): string {
 }
 
 function layoutFor(trace: TraceTimeline, total: number): Layout {
-  const agent = Math.min(20, Math.max(5, ...trace.agents.map((a) => width(a))));
+  const agent = Math.min(20, Math.max(5, ...trace.agents.map((a) => width(oneLine(a)))));
   const bar = Math.max(12, Math.min(50, Math.floor(total * 0.3)));
   // Four gaps between the five columns, and the bar's two frame characters.
   const fixed = agent + KIND_WIDTH + DURATION_WIDTH + bar + GAP * 4 + 2;
@@ -137,7 +141,7 @@ function spanLine(row: TimelineSpanRow, trace: TraceTimeline, layout: Layout, pr
   const name = truncate(`${prefix}${mark}${oneLine(spanLabel(row))}`, layout.name);
   const nameText = fit(name, layout.name);
   const agentIndex = trace.agents.indexOf(row.agent);
-  const agent = p.agent(agentIndex, fit(row.agent, layout.agent));
+  const agent = p.agent(agentIndex, fit(oneLine(row.agent), layout.agent));
   const bar = barOf(row, trace.durationMs, layout.bar);
   const barText = error ? p.red(bar) : p.agent(agentIndex, bar);
   const coloredName = error ? p.red(nameText) : nameText;
@@ -155,12 +159,23 @@ export function barOf(row: Pick<TimelineSpanRow, 'offsetMs' | 'durationMs'>, tot
   return ' '.repeat(from) + '█'.repeat(to - from) + ' '.repeat(cells - to);
 }
 
-function spanDetails(row: TimelineSpanRow, trace: TraceTimeline, below: string, p: Palette, options: TerminalRenderOptions): string[] {
+function spanDetails(row: TimelineSpanRow, trace: TraceTimeline, below: string, p: Palette, options: TerminalRenderOptions, currency: string | null): string[] {
   const under = trace.rows.filter((r): r is TimelineLogRow => r.type === 'log' && r.underSpanId === row.spanId);
   const notes = spanNotes(row, under);
   const lines: string[] = [];
+  if (row.llm !== null) lines.push(`${below}${p.dim(oneLine(callLine(row.llm, currency)))}`);
   if (notes.status !== null) lines.push(`${below}${p.red(`✗ ${oneLine(notes.status)}`)}`);
   for (const e of notes.exceptions) lines.push(...exceptionLines(e, below, p, options));
+  return lines;
+}
+
+/** The request's LLM usage: the totals, then one line per agent and per model. */
+function usageLines(usage: UsageSummary, p: Palette): string[] {
+  const priced = isPriced(usage);
+  const nameWidth = Math.max(5, ...usage.byAgent.map((a) => width(a.agent)), ...usage.byModel.map((m) => width(m.model)));
+  const lines = [p.bold(`LLM usage: ${totalsLine(usage.total, usage.currency, priced)}`)];
+  for (const a of usage.byAgent) lines.push(`  agent  ${fit(oneLine(a.agent), nameWidth)}  ${totalsLine(a, usage.currency, priced)}`);
+  for (const m of usage.byModel) lines.push(`  model  ${fit(oneLine(m.model), nameWidth)}  ${totalsLine(m, usage.currency, priced)}`);
   return lines;
 }
 
@@ -182,12 +197,12 @@ function logLines(
 ): string[] {
   const when = clock ? formatClock(row.time) : formatOffset(row.offsetMs);
   const level = p.level(row.level, fit(row.level, 5));
-  const who = showAgent ? `${p.agent(Math.max(0, agents.indexOf(row.agent)), row.agent)} ` : '';
+  const who = showAgent ? `${p.agent(Math.max(0, agents.indexOf(row.agent)), oneLine(row.agent))} ` : '';
   const scopeText = oneLine(scopeLabel(row.scope));
   const scope = scopeText === '' ? '' : `${p.dim(`[${scopeText}]`)} `;
   let message = oneLine(row.message);
   if (options.fitLogLines === true) {
-    const used = width(prefix) + width(when) + 1 + 6 + (who === '' ? 0 : width(row.agent) + 1) + (scope === '' ? 0 : width(scopeText) + 3);
+    const used = width(prefix) + width(when) + 1 + 6 + (who === '' ? 0 : width(oneLine(row.agent)) + 1) + (scope === '' ? 0 : width(scopeText) + 3);
     message = truncate(message, Math.max(10, (options.width ?? 120) - used));
   }
   const text = ['ERROR', 'FATAL'].includes(row.level) ? p.level(row.level, message) : message;

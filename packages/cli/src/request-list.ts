@@ -5,6 +5,8 @@
 import { ATTR_CORRELATION_ID } from '@tracebridge/schema';
 import { agentOf } from './internal/agent.js';
 import { isErrorLevel, levelName, nanosToIso, nanosToMs, normalizeId, statusName, stringAttr, toNanos } from './internal/otlp-values.js';
+import { llmCallOf } from './llm-usage.js';
+import type { PriceTable } from './prices.js';
 import type { TelemetryData } from './timeline.js';
 
 /** One request of the list. */
@@ -22,12 +24,21 @@ export interface RequestSummary {
   logs: number;
   /** Spans with error status plus ERROR and FATAL records. */
   errors: number;
+  /** LLM calls (GenAI inference spans) of the request. */
+  llmCalls: number;
+  /** Their input tokens (cached ones included), and output tokens. */
+  inputTokens: number;
+  outputTokens: number;
+  /** Their cost with a price table; `null` without one, or when no call had a price. */
+  cost: number | null;
 }
 
 /** Options of {@link listRequests}. */
 export interface ListRequestsOptions {
   /** Most requests returned, newest first. @default 20 */
   limit?: number;
+  /** Prices the requests' tokens. @default none */
+  prices?: PriceTable;
 }
 
 /** Figures of one trace, or of the untraced records of one correlation id. */
@@ -40,6 +51,10 @@ interface Group {
   logs: number;
   errors: number;
   correlationIds: Set<string>;
+  llmCalls: number;
+  inputTokens: number;
+  outputTokens: number;
+  cost: number | null;
 }
 
 /** The requests of `data`, newest first (by their earliest span or record). */
@@ -60,6 +75,13 @@ export function listRequests(data: TelemetryData, options: ListRequestsOptions =
     addAgent(g, agentOf(s.resource, s.attributes), start);
     g.spans++;
     if (statusName(s.span.status?.code as number | string | undefined) === 'error') g.errors++;
+    const llm = llmCallOf(s.attributes, options.prices);
+    if (llm !== null) {
+      g.llmCalls++;
+      g.inputTokens += llm.inputTokens;
+      g.outputTokens += llm.outputTokens;
+      if (llm.cost !== null) g.cost = (g.cost ?? 0) + llm.cost;
+    }
     const correlationId = stringAttr(s.attributes, ATTR_CORRELATION_ID);
     if (correlationId !== undefined) g.correlationIds.add(correlationId);
   }
@@ -110,6 +132,10 @@ export function listRequests(data: TelemetryData, options: ListRequestsOptions =
       spans: total.spans,
       logs: total.logs,
       errors: total.errors,
+      llmCalls: total.llmCalls,
+      inputTokens: total.inputTokens,
+      outputTokens: total.outputTokens,
+      cost: total.cost,
       startNanos: total.start ?? 0n,
     });
   }
@@ -120,7 +146,7 @@ export function listRequests(data: TelemetryData, options: ListRequestsOptions =
 function groupOf(map: Map<string, Group>, key: string): Group {
   let g = map.get(key);
   if (g === undefined) {
-    g = { start: undefined, end: undefined, agents: new Map(), spans: 0, logs: 0, errors: 0, correlationIds: new Set() };
+    g = { start: undefined, end: undefined, agents: new Map(), spans: 0, logs: 0, errors: 0, correlationIds: new Set(), llmCalls: 0, inputTokens: 0, outputTokens: 0, cost: null };
     map.set(key, g);
   }
   return g;
@@ -138,13 +164,17 @@ function addAgent(g: Group, agent: string, time: bigint | undefined): void {
 }
 
 function merge(groups: readonly Group[]): Group {
-  const total: Group = { start: undefined, end: undefined, agents: new Map(), spans: 0, logs: 0, errors: 0, correlationIds: new Set() };
+  const total: Group = { start: undefined, end: undefined, agents: new Map(), spans: 0, logs: 0, errors: 0, correlationIds: new Set(), llmCalls: 0, inputTokens: 0, outputTokens: 0, cost: null };
   for (const g of groups) {
     widen(total, g.start, g.end);
     for (const [a, t] of g.agents) addAgent(total, a, t);
     total.spans += g.spans;
     total.logs += g.logs;
     total.errors += g.errors;
+    total.llmCalls += g.llmCalls;
+    total.inputTokens += g.inputTokens;
+    total.outputTokens += g.outputTokens;
+    if (g.cost !== null) total.cost = (total.cost ?? 0) + g.cost;
   }
   return total;
 }

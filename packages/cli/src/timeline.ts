@@ -25,6 +25,9 @@ import {
   toNanos,
 } from './internal/otlp-values.js';
 import type { SpanKindName } from './internal/otlp-values.js';
+import { llmCallOf, summarizeUsage } from './llm-usage.js';
+import type { LlmCall, UsageSummary } from './llm-usage.js';
+import type { PriceTable } from './prices.js';
 
 /** Version of the `--json` structure; raised only when a field changes meaning or goes away. */
 export const TIMELINE_FORMAT_VERSION = 1;
@@ -71,6 +74,8 @@ export interface TimelineSpanRow {
   correlationId: string | null;
   /** The span's `exception` events, in order. */
   exceptions: TimelineException[];
+  /** The LLM call the span records (GenAI conventions): model and tokens, and a cost with `--prices`; else `null`. */
+  llm: LlmCall | null;
   attributes: Record<string, unknown>;
 }
 
@@ -134,6 +139,14 @@ export interface TimelineDocument {
   traces: TraceTimeline[];
   /** Records of the correlation id that carry no trace context, in time order. */
   untracedLogs: TimelineLogRow[];
+  /** What the request's LLM calls used, in total, by agent and by model; `null` when it made none. */
+  usage: UsageSummary | null;
+}
+
+/** Options of {@link buildTimeline}. */
+export interface BuildTimelineOptions {
+  /** Prices the LLM calls' tokens (`--prices`). @default none: tokens only, no cost */
+  prices?: PriceTable;
 }
 
 /** A log record with its time, before it is placed. */
@@ -164,7 +177,7 @@ export function idKind(id: string): 'trace' | 'correlation' {
  * new trace, work picked up later): each is drawn whole, with every span and record of the trace, not
  * only those that carry the id. The document has no traces and no untraced logs when the id is unknown.
  */
-export function buildTimeline(data: TelemetryData, id: string): TimelineDocument {
+export function buildTimeline(data: TelemetryData, id: string, options: BuildTimelineOptions = {}): TimelineDocument {
   const kind = idKind(id);
   const wanted = new Set<string>();
   const untraced: PendingLog[] = [];
@@ -202,17 +215,19 @@ export function buildTimeline(data: TelemetryData, id: string): TimelineDocument
   for (const traceId of wanted) {
     const spans = spansByTrace.get(traceId) ?? [];
     const logs = logsByTrace.get(traceId) ?? [];
-    if (spans.length > 0 || logs.length > 0) traces.push(traceTimeline(traceId, spans, logs));
+    if (spans.length > 0 || logs.length > 0) traces.push(traceTimeline(traceId, spans, logs, options.prices));
   }
   traces.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
   untraced.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
   const untracedStart = untraced[0]?.time ?? 0n;
+  const calls = traces.flatMap((t) => t.rows.flatMap((r) => (r.type === 'span' && r.llm !== null ? [{ agent: r.agent, call: r.llm }] : [])));
   return {
     version: TIMELINE_FORMAT_VERSION,
     id,
     idKind: kind,
     traces,
     untracedLogs: untraced.map((l) => logRow(l, 0, untracedStart, null)),
+    usage: summarizeUsage(calls, options.prices),
   };
 }
 
@@ -231,7 +246,7 @@ function pendingLog(stored: StoredLog): PendingLog {
   };
 }
 
-function traceTimeline(traceId: string, spans: readonly StoredSpan[], logs: readonly PendingLog[]): TraceTimeline {
+function traceTimeline(traceId: string, spans: readonly StoredSpan[], logs: readonly PendingLog[], prices: PriceTable | undefined): TraceTimeline {
   const nodes = new Map<string, SpanNode>();
   for (const stored of spans) {
     const spanId = normalizeId(stored.span.spanId, 8);
@@ -295,7 +310,7 @@ function traceTimeline(traceId: string, spans: readonly StoredSpan[], logs: read
     // Corrupt parent links can form a cycle: draw each span once.
     if (visited.has(item)) return;
     visited.add(item);
-    const row = spanRow(item, traceId, depth, t0);
+    const row = spanRow(item, traceId, depth, t0, prices);
     rows.push(row);
     counts.spans++;
     if (row.status === 'error') counts.errorSpans++;
@@ -327,7 +342,7 @@ function byTime(a: SpanNode | PendingLog, b: SpanNode | PendingLog): number {
   return ('children' in a ? 0 : 1) - ('children' in b ? 0 : 1);
 }
 
-function spanRow(node: SpanNode, traceId: string, depth: number, t0: bigint): TimelineSpanRow {
+function spanRow(node: SpanNode, traceId: string, depth: number, t0: bigint, prices: PriceTable | undefined): TimelineSpanRow {
   const { span, resource, scope, attributes } = node.stored;
   const exceptions: TimelineException[] = [];
   for (const event of span.events ?? []) {
@@ -354,6 +369,7 @@ function spanRow(node: SpanNode, traceId: string, depth: number, t0: bigint): Ti
     statusMessage: statusMessage === undefined || statusMessage === '' ? null : statusMessage,
     correlationId: stringAttr(attributes, ATTR_CORRELATION_ID) ?? null,
     exceptions,
+    llm: llmCallOf(attributes, prices),
     attributes,
   };
 }

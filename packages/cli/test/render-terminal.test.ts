@@ -86,6 +86,7 @@ describe(renderTimelineText, () => {
     const data = { spans: [span(T, '0000000000000001', 0, 10, { name: 'x\u001b[2Jy' })], logs: [log(1, 'a\u001b[31mb\nc', { trace: T, spanId: '0000000000000001' })] };
     const text = renderTimelineText(buildTimeline(data, T));
     expect(text).not.toContain('\u001b');
-    expect(text).toContain('a\ufffd[31mb ⏎ c');
+    expect(text).toContain('a\\x1b[31mb ⏎ c');
+    expect(text).toContain('x\\x1b[2Jy');
   });
 });

@@ -189,7 +189,7 @@ export interface LoggerOptions {
    * Secrets replaced before records leave the process: values under sensitive keys at any depth of
    * `context`/`metadata` (`password`, `token`, `authorization`, `api_key`, `cookie`, …, case-insensitive),
    * and secret-looking substrings anywhere (bearer tokens, AWS key ids, JWTs, `password=…`, private keys,
-   * provider API keys such as `sk-…`, `ghp_…`, `xoxb-…`, `AIza…`). The collector's `transform/redact`
+   * provider API keys such as `sk-…`, `ghp_…`, `xoxb-…`, `AIza…`). The collector's `tracebridge_redact`
    * applies the same defaults again to everything it receives (see the README's "Security").
    * `false` turns it off (also `TRACEBRIDGE_REDACT=off`).
    * @default on, with the default lists

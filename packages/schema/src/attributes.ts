@@ -15,6 +15,11 @@ export const ATTR_GEN_AI_AGENT_ID = 'gen_ai.agent.id';
 export const ATTR_GEN_AI_AGENT_NAME = 'gen_ai.agent.name';
 /** Record: the request/task/swarm correlation id; also the W3C baggage key that carries it. */
 export const ATTR_CORRELATION_ID = 'correlation.id';
+/**
+ * Span and record: the correlation id again, under the GenAI conventions' name for a conversation
+ * (session, thread), so GenAI tooling groups a request's calls without knowing `correlation.id`.
+ */
+export const ATTR_GEN_AI_CONVERSATION_ID = 'gen_ai.conversation.id';
 /** Record: the agent that delegated the work. */
 export const ATTR_AGENT_PARENT_ID = 'agent.parent.id';
 /** Record: exception class name. */

@@ -12,8 +12,10 @@ export const ERROR_CODES = Object.freeze({
   INVALID_OPTION: 'TRACEBRIDGE_ERR_INVALID_OPTION',
   /** A backend a command queries (Loki, Tempo) cannot be reached or answers with an error. */
   BACKEND: 'TRACEBRIDGE_ERR_BACKEND',
-  /** An output file a command was asked to write cannot be written. */
+  /** An output a command writes (a file it was asked to write, its standard output) cannot be written. */
   OUTPUT: 'TRACEBRIDGE_ERR_OUTPUT',
+  /** A fault of tracebridge itself: an error nothing above expected, reported rather than thrown raw. */
+  INTERNAL: 'TRACEBRIDGE_ERR_INTERNAL',
   /**
    * The collector or a test store cannot be built or found (collector/build-lib.mjs: Go missing, a build
    * that fails, `OTELCOL_BIN` not a working binary). Thrown by the build script, which runs before any

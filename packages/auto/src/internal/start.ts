@@ -26,6 +26,7 @@ import type { ConsoleBridge } from './console-bridge.js';
 import { installChildContext } from './child-context.js';
 import type { Uninstall } from './child-context.js';
 import { installExitHooks } from './exit.js';
+import { genAiInstrumentations } from './genai/genai-instrumentations.js';
 import { ProcessContextManager, startupContext, takeWorkerCarrier } from './process-context.js';
 import { logRecordProcessorsFromEnv, spanProcessorsFromEnv } from './processors-from-env.js';
 import { warn } from './report.js';
@@ -72,6 +73,9 @@ function instrumentationConfig(env: NodeJS.ProcessEnv, sending: ReadonlySet<LogB
     // Runtime metrics have their own switch (TRACEBRIDGE_RUNTIME_METRICS) and are added by startAuto,
     // on by default whatever OTEL_NODE_ENABLED_INSTRUMENTATIONS lists.
     '@opentelemetry/instrumentation-runtime-node': { enabled: false },
+    // Replaced by this package's own (genai/openai-instrumentation.ts): 0.21 emits an older GenAI
+    // convention, and crashes a streamed call that asks for usage (its token histogram is unset).
+    '@opentelemetry/instrumentation-openai': { enabled: false },
   };
   if ((env.OTEL_NODE_ENABLED_INSTRUMENTATIONS ?? '').trim() === '') {
     config['@opentelemetry/instrumentation-dns'] = { enabled: false };
@@ -108,7 +112,15 @@ export function startAuto(env: NodeJS.ProcessEnv = process.env): AutoHandle {
     // as the specification advises: the process's ambient context from now on.
     const carrier = takeWorkerCarrier() ?? env;
     const started = propagator !== null && config.envContext.extract ? startupContext(propagator, carrier) : ROOT_CONTEXT;
-    instrumentations = getNodeAutoInstrumentations(instrumentationConfig(env, sending));
+    // The contrib OpenAI instrumentation emits an older GenAI convention than ours: ours replaces it.
+    // An instrumentation enables itself when constructed, so one that OTEL_NODE_ENABLED_INSTRUMENTATIONS
+    // brought back is disabled before it is dropped.
+    instrumentations = getNodeAutoInstrumentations(instrumentationConfig(env, sending)).filter((i) => {
+      if (i.instrumentationName !== '@opentelemetry/instrumentation-openai') return true;
+      i.disable();
+      return false;
+    });
+    instrumentations.push(...genAiInstrumentations(env, config));
     // A worker thread's SDK exports no metrics: its resource is its process's (one agent, one
     // service.instance.id), so its event-loop, heap and logger series would collide with the main
     // thread's. Its spans and logs are events and mix safely.

@@ -1,4 +1,5 @@
 /** Text formatting shared by the terminal and HTML views. */
+import { escapeControls } from './safe-text.js';
 
 /** A duration the way people read them: `420 µs`, `12.3 ms`, `612 ms`, `1.52 s`, `2m 05s`. */
 export function formatDuration(ms: number): string {
@@ -25,11 +26,10 @@ export function formatClock(iso: string): string {
 /**
  * One line of untrusted text (a log body, a span name) made safe for a terminal: control characters,
  * escape sequences included, would let a record move the cursor or recolour the screen, so line breaks
- * become `⏎` and other controls `�`.
+ * become `⏎` and other controls visible escapes (`\x1b`, see `safe-text.ts`).
  */
 export function oneLine(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/\r?\n/g, ' ⏎ ').replace(/[\u0000-\u001f\u007f-\u009f]/g, '\ufffd');
+  return escapeControls(text.replace(/\r?\n/g, ' ⏎ '));
 }
 
 /** Display width: code points (no wide-character tables; names and ids are overwhelmingly narrow). */

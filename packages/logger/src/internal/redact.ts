@@ -24,7 +24,7 @@ export interface RedactionConfig {
 
 /**
  * The default sensitive key names (normalised): their value is replaced whatever its type, so a numeric
- * PIN under `password` or an object under `credentials` goes too. The collector's transform/redact
+ * PIN under `password` or an object under `credentials` goes too. The collector's tracebridge_redact
  * (collector/config.yaml) holds the same list; test/security-redaction.test.ts fails if they drift.
  */
 export const DEFAULT_EXACT_KEYS: readonly string[] = [
@@ -54,7 +54,7 @@ export const DEFAULT_KEY_PARTS: readonly string[] = ['password', 'passwd', 'secr
 
 /**
  * Secret-looking substrings, replaced wherever they appear, in this order. The collector's
- * transform/redact applies the same expressions (rewritten for RE2) in the same order.
+ * tracebridge_redact applies the same expressions (rewritten for RE2) in the same order.
  */
 export const DEFAULT_PATTERNS: readonly RegExp[] = [
   /\bBearer\s+[A-Za-z0-9\-._~+/]{8,}=*/g,
