@@ -10,53 +10,23 @@
  * CPU is per process (agent, collector, store), read from /proc, as µs per record and % of one core.
  * The stores are built from Go modules like the collector (collector/build-lib.mjs).
  */
-import { execFileSync, fork, spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
+import { execFileSync, fork } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import net from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { readFileSync, rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
+// The root package's subpath imports (package.json "imports") resolve from bench/ and bench/dist/ alike.
+import { ensureStore } from '#collector/build-lib.mjs';
+import { collectorBinary, freePort, startCollector } from '#collector/run-lib.mjs';
+import type { RunningCollector } from '#collector/run-lib.mjs';
+import { startVictoriaLogs } from '../test/helpers/stores-victorialogs.js';
+import type { VictoriaLogs } from '../test/helpers/stores-victorialogs.js';
 import { table } from './lib/stats.js';
-
-/** The repository root, from bench/dist/bench/ (compiled) or bench/ (run from source). */
-const ROOT = fileURLToPath(new URL(import.meta.url.includes('/dist/') ? '../../../' : '../', import.meta.url));
 const BURST = Number(process.env.BENCH_THROUGHPUT ?? 200_000);
 const PACED_SECONDS = Number(process.env.BENCH_THROUGHPUT_PACED_SECONDS ?? 10);
 /** The seed's claims: 2,000+ logs/s for the cluster, 20 logs/s per agent. */
 const SEED_CLUSTER_PER_SEC = 2_000;
 const SEED_AGENT_PER_SEC = 20;
-
-interface BuildLib {
-  ensureCollector(options: { log: (line: string) => void }): Promise<string>;
-  ensureStore(name: string, options: { log: (line: string) => void }): Promise<string>;
-}
-
-/** collector/stacks.mjs: the files and feature gates of a collector stack (collector/stacks.yaml). */
-interface Stacks {
-  collectorArgs(name: string): string[];
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitUntil(what: string, probe: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 /** CPU seconds (user + system, all threads) a process used so far, from /proc; undefined elsewhere. */
 const CLK_TCK = (() => {
@@ -79,84 +49,46 @@ function cpuSeconds(pid: number | undefined): number | undefined {
   }
 }
 
-interface Proc {
-  child: ChildProcess;
-  output: () => string;
-  stop: () => Promise<void>;
-}
-
-function spawnProc(bin: string, args: string[], env: Record<string, string>): Proc {
-  const child = spawn(bin, args, { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  const exited = once(child, 'exit');
-  return {
-    child,
-    output: () => output,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
-}
-
 interface Stack {
-  collector: Proc;
-  victoria: Proc;
+  collector: RunningCollector;
+  victoria: VictoriaLogs;
   logsUrl: string;
   /** Rows in the store and distinct `log.record.uid` among them. */
   count(): Promise<{ rows: number; uids: number }>;
   stop(): Promise<void>;
 }
 
-async function startStack(lib: BuildLib): Promise<Stack> {
+async function startStack(): Promise<Stack> {
   const progress = { log: (line: string) => void process.stderr.write(`${line}\n`) };
-  const [otelcol, vlBin] = [await lib.ensureCollector(progress), await lib.ensureStore('victorialogs', progress)];
-  const dirs = [mkdtempSync(path.join(tmpdir(), 'tb-bench-vl-')), mkdtempSync(path.join(tmpdir(), 'tb-bench-collector-'))] as const;
-  const [vlPort, grpc, http, health, metrics, jaeger] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort()]);
-  const vlUrl = `http://127.0.0.1:${vlPort}`;
-  const victoria = spawnProc(vlBin, [`-storageDataPath=${dirs[0]}`, `-httpListenAddr=127.0.0.1:${vlPort}`, '-loggerLevel=WARN'], {});
-  await waitUntil('VictoriaLogs', async () => (await fetch(`${vlUrl}/health`)).ok, 30_000);
-  const stacks = (await import(pathToFileURL(path.join(ROOT, 'collector', 'stacks.mjs')).href)) as Stacks;
-  const collector = spawnProc(
-    otelcol,
-    stacks.collectorArgs('jaeger-victorialogs'),
-    {
-      OTLP_GRPC_ENDPOINT: `127.0.0.1:${grpc}`,
-      OTLP_HTTP_ENDPOINT: `127.0.0.1:${http}`,
-      HEALTH_ENDPOINT: `127.0.0.1:${health}`,
-      COLLECTOR_METRICS_PORT: String(metrics),
-      TRACEBRIDGE_DATA_DIR: dirs[1],
-      VICTORIALOGS_OTLP_ENDPOINT: `${vlUrl}/insert/opentelemetry/v1/logs`,
-      // No traces here; a port nobody listens on.
-      JAEGER_OTLP_ENDPOINT: `127.0.0.1:${jaeger}`,
-    },
-  );
-  await waitUntil('the collector', async () => (await fetch(`http://127.0.0.1:${health}/`)).ok, 60_000).catch((err: Error) => {
-    throw new Error(`${err.message}\n${collector.output()}`);
-  });
-  return {
-    collector,
-    victoria,
-    logsUrl: `http://127.0.0.1:${http}/v1/logs`,
-    async count() {
-      const res = await fetch(`${vlUrl}/select/logsql/query`, {
-        method: 'POST',
-        body: new URLSearchParams({ query: '* | stats count() rows, count_uniq("log.record.uid") uids' }),
-      });
-      const row = JSON.parse((await res.text()).trim() || '{}') as { rows?: string; uids?: string };
-      return { rows: Number(row.rows ?? 0), uids: Number(row.uids ?? 0) };
-    },
-    async stop() {
-      await collector.stop();
-      await victoria.stop();
-      for (const d of dirs) rmSync(d, { recursive: true, force: true });
-    },
-  };
+  // Built (or found in the machine cache) with progress shown: a cold build takes minutes.
+  const bin = await collectorBinary(progress);
+  await ensureStore('victorialogs', progress);
+  const victoria = await startVictoriaLogs();
+  try {
+    const collector = await startCollector({
+      profile: 'jaeger-victorialogs',
+      bin,
+      env: {
+        VICTORIALOGS_OTLP_ENDPOINT: victoria.otlpLogsEndpoint,
+        // No traces here; a port nobody listens on.
+        JAEGER_OTLP_ENDPOINT: `127.0.0.1:${await freePort()}`,
+      },
+    });
+    return {
+      collector,
+      victoria,
+      logsUrl: `${collector.otlpHttp}/v1/logs`,
+      count: () => victoria.count('*'),
+      async stop() {
+        await collector.stop();
+        await victoria.destroy();
+        rmSync(collector.dataDir, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    await victoria.destroy();
+    throw err;
+  }
 }
 
 interface Result {
@@ -200,7 +132,7 @@ async function runAgent(stack: Stack, mode: 'burst' | 'paced', count: number, ra
       stable = now.rows === before.rows ? stable + 1 : 0;
       before = now;
     }
-    const cpu0 = { collector: cpuSeconds(stack.collector.child.pid), store: cpuSeconds(stack.victoria.child.pid) };
+    const cpu0 = { collector: cpuSeconds(stack.collector.process.pid), store: cpuSeconds(stack.victoria.pid()) };
     const started = Date.now();
     child.send({ op: 'go' });
     let after = before;
@@ -213,7 +145,7 @@ async function runAgent(stack: Stack, mode: 'burst' | 'paced', count: number, ra
       after = now;
     }
     const elapsed = (Date.now() - started) / 1000;
-    const cpu1 = { collector: cpuSeconds(stack.collector.child.pid), store: cpuSeconds(stack.victoria.child.pid) };
+    const cpu1 = { collector: cpuSeconds(stack.collector.process.pid), store: cpuSeconds(stack.victoria.pid()) };
     child.send({ op: 'report' });
     const report = await next('report');
     const stored = after.rows - before.rows;
@@ -241,8 +173,7 @@ async function runAgent(stack: Stack, mode: 'burst' | 'paced', count: number, ra
 }
 
 export async function run(): Promise<Result[]> {
-  const lib = (await import(pathToFileURL(path.join(ROOT, 'collector', 'build-lib.mjs')).href)) as BuildLib;
-  const stack = await startStack(lib);
+  const stack = await startStack();
   const results: Result[] = [];
   try {
     results.push(await runAgent(stack, 'burst', BURST, 0));

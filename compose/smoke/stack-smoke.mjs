@@ -19,7 +19,7 @@
 // STACK_SMOKE_DEADLINE_MS (how long steps 4-6 wait for data, default 240000), STACK_SMOKE_RETRY_MS (how
 // often they look, default 5000). The stack's own variables
 // (ports, bind address, bucket) are read like Compose reads them: the shell, then .env.
-// Every step is exercised here without an engine against stand-ins: test/compose-smoke.test.ts.
+// Every step is exercised here without an engine against stand-ins: test/stack/compose-smoke.test.ts.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';

@@ -13,8 +13,7 @@ import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-// @ts-expect-error: a plain ESM script shared with `npm run collector:build`, without type declarations.
-import { ensureTool } from '../../collector/build-lib.mjs';
+import { ensureTool } from '#collector/build-lib.mjs';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 

@@ -19,6 +19,8 @@ export class OtlpSink {
   readonly requests: ExportLogsServiceRequest[] = [];
   /** Records counted (kept too unless `countOnly`). */
   count = 0;
+  /** Requests received, whatever was answered (a retry shows as a second attempt). */
+  attempts = 0;
   /** Answer every request with this status instead of 200. */
   failWith: number | undefined;
   /** Never answer (the connection hangs), to test timeouts. */
@@ -33,6 +35,7 @@ export class OtlpSink {
       const chunks: Buffer[] = [];
       req.on('data', (d: Buffer) => chunks.push(d));
       req.on('end', () => {
+        this.attempts++;
         if (this.stall) return;
         if (this.failWith !== undefined) {
           res.writeHead(this.failWith).end();

@@ -7,9 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-// @ts-expect-error: a plain ESM script shared with `npm run collector:build`, without type declarations.
-import { ensureStore } from '../../collector/build-lib.mjs';
-import { freePort } from './collector.js';
+import { ensureStore } from '#collector/build-lib.mjs';
+import { freePort } from '#collector/run-lib.mjs';
 import { s3Request } from './s3-client.js';
 import type { S3Credentials } from './s3-client.js';
 

@@ -3,9 +3,8 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
-// @ts-expect-error: a plain ESM script shared with `npm run collector:build`, without type declarations.
-import { ensureStore } from '../../collector/build-lib.mjs';
-import { COLLECTOR_DIR, freePort } from './collector.js';
+import { ensureStore } from '#collector/build-lib.mjs';
+import { COLLECTOR_DIR, freePort } from '#collector/run-lib.mjs';
 
 /** A span as Jaeger's query API returns it, with its process (resource) resolved. */
 export interface JaegerSpan {

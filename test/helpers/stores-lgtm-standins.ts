@@ -1,12 +1,12 @@
 // Stand-ins for the `lgtm` profile's backends, on 127.0.0.1, that decode what arrives (the approach of
-// test/collector-lgtm.test.ts): Loki, Tempo and Prometheus are further collector instances whose otlp
+// test/backends/lgtm.test.ts): Loki, Tempo and Prometheus are further collector instances whose otlp
 // receiver serves only the backend's own path and writes each request it decoded to a file as OTLP/JSON,
 // and S3 is the real versitygw gateway. Loki and Tempo themselves are AGPL and never run by the tests.
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startCollector } from './collector.js';
-import type { RunningCollector } from './collector.js';
+import { startCollector } from '#collector/run-lib.mjs';
+import type { RunningCollector } from '#collector/run-lib.mjs';
 import { createBucket } from './s3-client.js';
 import { startS3Server } from './s3-server.js';
 import type { S3Server } from './s3-server.js';

@@ -7,9 +7,8 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-// @ts-expect-error: a plain ESM script shared with `npm run collector:build`, without type declarations.
-import { ensureStore } from '../../collector/build-lib.mjs';
-import { freePort } from './collector.js';
+import { ensureStore } from '#collector/build-lib.mjs';
+import { freePort } from '#collector/run-lib.mjs';
 
 /** One row of a LogsQL answer: every field as a string (VictoriaLogs stores all values as text). */
 export type LogRow = Record<string, string>;

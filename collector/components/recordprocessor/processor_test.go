@@ -73,7 +73,7 @@ func run(t *testing.T, cfg *Config, ld plog.Logs) plog.Logs {
 
 // normalise regroups records by resource and scope (in arrival order within a group) and writes each
 // record as JSON with sorted attributes and no observed time: what legitimately differs between routes,
-// as test/collector-file-route.test.ts normalises them.
+// as test/collector/file-route.test.ts normalises them.
 func normalise(t *testing.T, ld plog.Logs) map[string][]string {
 	t.Helper()
 	groups := map[string][]string{}

@@ -1,18 +1,15 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { OtlpSink, attr } from '../../../test/helpers/otlp-sink.js';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const REGISTER = '--import=@tracebridge/auto/register';
 
-let sink: OtlpSink;
-beforeEach(async () => {
-  sink = await new OtlpSink().start();
-});
-afterEach(async () => {
-  await sink?.stop();
+const sinks: OtlpSink[] = [];
+afterAll(async () => {
+  for (const s of sinks) await s.stop();
 });
 
 interface Run {
@@ -21,6 +18,10 @@ interface Run {
   stdout: string;
   stderr: string;
   took: number;
+  /** The sink this run's app exported to (each run has its own: the tests run side by side). */
+  sink: OtlpSink;
+  /** From the app's `{"logged":N}` report (with MARK_LOGGED=1) to its exit; Infinity without one. */
+  sinceLogged: number;
   /** The app's own JSON report lines (console output is not JSON). */
   reports: Array<Record<string, unknown>>;
 }
@@ -29,7 +30,10 @@ interface Run {
  * Runs the fixture app under `node <flags> app.mjs` with a pinned environment: logs to the sink,
  * traces and metrics off (the sink decodes logs only). `signal`: sent once the app reports ready.
  */
-async function run(mode: string, options: { flags?: string[]; env?: Record<string, string>; signal?: NodeJS.Signals } = {}): Promise<Run> {
+async function run(mode: string, options: { flags?: string[]; env?: Record<string, string>; signal?: NodeJS.Signals; stall?: boolean } = {}): Promise<Run> {
+  const sink = await new OtlpSink().start();
+  sinks.push(sink);
+  sink.stall = options.stall === true;
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     MODE: mode,
@@ -44,8 +48,10 @@ async function run(mode: string, options: { flags?: string[]; env?: Record<strin
   const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
   let stdout = '';
   let stderr = '';
+  let loggedAt: number | undefined;
   child.stdout.on('data', (d: Buffer) => {
     stdout += d.toString();
+    if (loggedAt === undefined && stdout.includes('{"logged":')) loggedAt = Date.now();
     if (options.signal !== undefined && stdout.includes('"ready":true')) {
       child.kill(options.signal);
       options = { ...options, signal: undefined };
@@ -58,17 +64,19 @@ async function run(mode: string, options: { flags?: string[]; env?: Record<strin
     .split('\n')
     .filter((l) => l.startsWith('{'))
     .map((l) => JSON.parse(l) as Record<string, unknown>);
-  return { code, signal, stdout, stderr, took: Date.now() - started, reports };
+  const now = Date.now();
+  return { code, signal, stdout, stderr, sink, took: now - started, sinceLogged: loggedAt === undefined ? Infinity : now - loggedAt, reports };
 }
 
-const bodies = () => sink.records().map((r) => r.record.body?.stringValue);
+const bodies = (r: Run) => r.sink.records().map((x) => x.record.body?.stringValue);
 
-describe('@tracebridge/auto/register', () => {
+// Every test runs its own app against its own sink: they run side by side.
+describe.concurrent('@tracebridge/auto/register', () => {
   it('bridges each console method once, with its severity, and keeps the output', async () => {
     const r = await run('methods');
     expect(r.code).toBe(0);
     expect(r.reports[0]).toMatchObject({ state: 'started', consoleBridged: true, httpPatched: true });
-    const got = sink.records().map((x) => [x.scope, x.record.severityText, x.record.severityNumber, x.record.body?.stringValue]);
+    const got = r.sink.records().map((x) => [x.scope, x.record.severityText, x.record.severityNumber, x.record.body?.stringValue]);
     expect(got).toEqual([
       ['console', 'DEBUG', 5, 'debug line'],
       ['console', 'INFO', 9, 'log line 1'],
@@ -78,10 +86,10 @@ describe('@tracebridge/auto/register', () => {
       ['console', 'TRACE', 1, 'trace line'],
       ['console', 'WARN', 13, 'Assertion failed: assert line'],
     ]);
-    const error = sink.records()[4]!.record;
+    const error = r.sink.records()[4]!.record;
     expect(attr(error, 'exception.type')).toBe('TypeError');
     expect(attr(error, 'exception.message')).toBe('bad input');
-    expect(sink.records()[0]!.resource?.attributes).toEqual(expect.arrayContaining([{ key: 'service.instance.id', value: { stringValue: 'A1-haiku-001' } }]));
+    expect(r.sink.records()[0]!.resource?.attributes).toEqual(expect.arrayContaining([{ key: 'service.instance.id', value: { stringValue: 'A1-haiku-001' } }]));
     // The original output, once each, with Node's own trace format (no frame of the bridge).
     expect(r.stdout).toContain('debug line\nlog line 1\ninfo line\n');
     expect(r.stderr.match(/warn line/g)).toHaveLength(1);
@@ -93,7 +101,7 @@ describe('@tracebridge/auto/register', () => {
   it('traces an ESM app that imports node:http by name (the loader hook is registered)', async () => {
     const r = await run('esm-http');
     expect(r.code).toBe(0);
-    const [record] = sink.records();
+    const [record] = r.sink.records();
     expect(record?.record.body?.stringValue).toBe('in the request handler');
     // Inside the server span: it exists only if the named import was instrumented.
     expect(record?.record.traceId).toMatch(/^[0-9a-f]{32}$/);
@@ -105,15 +113,15 @@ describe('@tracebridge/auto/register', () => {
     expect(r.code).toBe(0);
     expect(r.reports[0]).toMatchObject({ state: 'started', consoleBridged: false, httpPatched: true });
     expect(r.stdout).toContain('the app ran');
-    expect(sink.count).toBe(0);
+    expect(r.sink.count).toBe(0);
   });
 
   it('warns about a malformed agent id and runs on without one', async () => {
     const r = await run('methods', { env: { TRACEBRIDGE_AGENT_ID: 'not an id' } });
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/^tracebridge: warning: TRACEBRIDGE_AGENT_ID="not an id" is not <role>-<model>-<instance>/m);
-    expect(sink.records()[0]?.resource?.attributes?.find((a) => a.key === 'service.instance.id')).toBeUndefined();
-    expect(sink.count).toBe(7);
+    expect(r.sink.records()[0]?.resource?.attributes?.find((a) => a.key === 'service.instance.id')).toBeUndefined();
+    expect(r.sink.count).toBe(7);
   });
 
   it('does nothing at all when OTEL_SDK_DISABLED=true: no patching, no SDK, no export', async () => {
@@ -122,8 +130,9 @@ describe('@tracebridge/auto/register', () => {
     expect(r.reports[0]).toEqual({ state: 'disabled', consoleBridged: false, httpPatched: false });
     expect(r.stdout).toContain('the app ran');
     expect(r.stderr).toBe('');
+    // Nothing can arrive, and nothing to wait for: a moment for a request already on the wire.
     await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(sink.requests).toHaveLength(0);
+    expect(r.sink.requests).toHaveLength(0);
   });
 
   it('prints one line and lets the app run when the SDK cannot start', async () => {
@@ -133,14 +142,14 @@ describe('@tracebridge/auto/register', () => {
     expect(r.reports[0]).toEqual({ state: 'failed', consoleBridged: false, httpPatched: false });
     const lines = r.stderr.split('\n').filter((l) => l !== '');
     expect(lines).toEqual([expect.stringMatching(/^tracebridge: this process is NOT instrumented.*Cannot find package '@opentelemetry\/sdk-node'/)]);
-    expect(sink.requests).toHaveLength(0);
+    expect(r.sink.requests).toHaveLength(0);
   });
 
   it('bridges the console once when the register module is evaluated twice', async () => {
     const r = await run('double');
     expect(r.code).toBe(0);
     expect(r.reports[0]).toMatchObject({ state: 'started', consoleBridged: true });
-    expect(bodies()).toEqual(['line 0', 'line 1', 'line 2']);
+    expect(bodies(r)).toEqual(['line 0', 'line 1', 'line 2']);
     expect(r.stdout.match(/^line \d$/gm)).toEqual(['line 0', 'line 1', 'line 2']);
   });
 
@@ -149,31 +158,31 @@ describe('@tracebridge/auto/register', () => {
     expect(r.code).toBe(0);
     // The SDK talked (verbose diagnostics on stdout/stderr) and none of it became a record.
     expect(r.stdout.length + r.stderr.length).toBeGreaterThan(2000);
-    expect(bodies()).toEqual(Array.from({ length: 20 }, (_, i) => `record ${i}`));
+    expect(bodies(r)).toEqual(Array.from({ length: 20 }, (_, i) => `record ${i}`));
   });
 
   it('delivers every record when the app simply ends (beforeExit)', async () => {
     const r = await run('many', { env: { RECORDS: '3000' } });
     expect(r.code).toBe(0);
-    expect(sink.count).toBe(3000);
+    expect(r.sink.count).toBe(3000);
   });
 
   it('delivers every record on SIGTERM, then ends by the signal', async () => {
     const r = await run('many', { env: { RECORDS: '3000', WAIT: '1' }, signal: 'SIGTERM' });
     expect(r.signal).toBe('SIGTERM');
-    expect(sink.count).toBe(3000);
+    expect(r.sink.count).toBe(3000);
   });
 
   it('leaves ending the process to the app when the app handles SIGTERM itself', async () => {
     const r = await run('many', { env: { RECORDS: '3000', WAIT: '1', OWN_HANDLER: '1' }, signal: 'SIGTERM' });
     expect([r.code, r.signal]).toEqual([0, null]);
-    expect(sink.count).toBe(3000);
+    expect(r.sink.count).toBe(3000);
   });
 
   it('ends on SIGTERM, everything delivered, when the app also writes through @tracebridge/logger', async () => {
     const r = await run('with-logger', { env: { RECORDS: '1000' }, signal: 'SIGTERM' });
     expect(r.signal).toBe('SIGTERM');
-    const scopes = sink.records().map((x) => x.scope);
+    const scopes = r.sink.records().map((x) => x.scope);
     expect(scopes.filter((s) => s === 'console')).toHaveLength(1000);
     expect(scopes.filter((s) => s === 'exit_test')).toHaveLength(1000);
   });
@@ -182,19 +191,19 @@ describe('@tracebridge/auto/register', () => {
     const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
     const SPAN = '00f067aa0ba902b7';
     const handedOver = { TRACEPARENT: `00-${TRACE}-${SPAN}-01`, BAGGAGE: 'correlation.id=task-env,agent.parent.id=B2-sonnet-007' };
-    const record = (body: string) => sink.records().find((r) => r.record.body?.stringValue === body)?.record;
+    const record = (r: Run, body: string) => r.sink.records().find((x) => x.record.body?.stringValue === body)?.record;
 
     it('continues the handed-over trace and correlation at start-up, and hands the active span on to children', async () => {
       const r = await run('env-context', { env: handedOver });
       expect(r.code).toBe(0);
-      const start = record('at start-up');
+      const start = record(r, 'at start-up');
       expect([start?.traceId, start?.spanId]).toEqual([TRACE, SPAN]);
       expect(attr(start!, 'correlation.id')).toBe('task-env');
       expect(attr(start!, 'agent.parent.id')).toBe('B2-sonnet-007');
       const current = `00-${TRACE}-${r.reports[0]?.spanId}-01`;
       expect(r.reports[0]).toMatchObject({ traceId: TRACE, seen: current, copied: current, chosen: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00' });
       // Explicit contexts keep their meaning: a request without traceparent is a trace of its own.
-      const request = record('in a request without traceparent');
+      const request = record(r, 'in a request without traceparent');
       expect(request?.traceId).toMatch(/^[0-9a-f]{32}$/);
       expect(request?.traceId).not.toBe(TRACE);
     });
@@ -202,7 +211,7 @@ describe('@tracebridge/auto/register', () => {
     it('ignores them with TRACEBRIDGE_ENV_CONTEXT=inject, and still hands its own spans on', async () => {
       const r = await run('env-context', { env: { ...handedOver, TRACEBRIDGE_ENV_CONTEXT: 'inject' } });
       expect(r.code).toBe(0);
-      expect(record('at start-up')?.traceId ?? '').toBe('');
+      expect(record(r, 'at start-up')?.traceId ?? '').toBe('');
       expect(r.reports[0]?.traceId).not.toBe(TRACE);
       expect(r.reports[0]?.seen).toBe(`00-${r.reports[0]?.traceId}-${r.reports[0]?.spanId}-01`);
     });
@@ -210,15 +219,15 @@ describe('@tracebridge/auto/register', () => {
     it('writes nothing into children with TRACEBRIDGE_ENV_CONTEXT=extract: they inherit what this process was given', async () => {
       const r = await run('env-context', { env: { ...handedOver, TRACEBRIDGE_ENV_CONTEXT: 'extract' } });
       expect(r.code).toBe(0);
-      expect(record('at start-up')?.traceId).toBe(TRACE);
+      expect(record(r, 'at start-up')?.traceId).toBe(TRACE);
       expect(r.reports[0]?.seen).toBe(handedOver.TRACEPARENT);
     });
   });
 
   it('ends within the shutdown bound when the collector does not answer', async () => {
-    sink.stall = true;
-    const r = await run('many', { env: { RECORDS: '10', TRACEBRIDGE_SHUTDOWN_TIMEOUT: '1000' } });
+    const r = await run('many', { env: { RECORDS: '10', TRACEBRIDGE_SHUTDOWN_TIMEOUT: '1000', MARK_LOGGED: '1' }, stall: true });
     expect(r.code).toBe(0);
-    expect(r.took).toBeLessThan(6000);
+    // Timed from the app's last record, not from the spawn: loading the SDK takes seconds on a busy machine.
+    expect(r.sinceLogged).toBeLessThan(6000);
   });
 });

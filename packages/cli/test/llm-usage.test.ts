@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { buildTimeline, listRequests, renderRequestList, renderTimelineHtml, renderTimelineText } from '@tracebridge/cli';
+import { renderTimelineHtml } from '../src/render-html.js';
+import { renderRequestList } from '../src/render-request-list.js';
+import { renderTimelineText } from '../src/render-terminal.js';
+import { listRequests } from '../src/request-list.js';
+import { buildTimeline } from '../src/timeline.js';
 import { llmCallOf, summarizeUsage } from '../src/llm-usage.js';
 import { parsePriceTable } from '../src/prices.js';
 import { span } from './fixtures.js';

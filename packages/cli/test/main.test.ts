@@ -55,8 +55,9 @@ describe(main, () => {
     try {
       const child = spawn(process.execPath, [BIN, 'validate', '-'], { stdio: ['pipe', fd, 'pipe'] });
       let err = '';
-      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-      child.stdin.end('{}\n');
+      // Both are pipes (the stdio array above); only stdout is the file.
+      child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+      child.stdin!.end('{}\n');
       const [code] = (await once(child, 'close')) as [number | null];
       expect({ code, err }).toEqual({ code: 2, err: expect.stringMatching(/^tracebridge: cannot write the output: ENOSPC[^\n]*\[TRACEBRIDGE_ERR_OUTPUT\]\n$/) });
     } finally {

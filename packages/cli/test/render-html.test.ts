@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { buildTimeline, readLocalData, renderTimelineHtml } from '@tracebridge/cli';
+import { readLocalData } from '@tracebridge/cli';
+import { buildTimeline } from '../src/timeline.js';
+import { renderTimelineHtml } from '../src/render-html.js';
 import { BASIC_CORRELATION_ID, BASIC_DATA_DIR, log, span } from './fixtures.js';
 
 const T = 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';

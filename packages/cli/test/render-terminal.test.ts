@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { barOf, buildTimeline, readLocalData, renderTimelineText } from '@tracebridge/cli';
+import { readLocalData } from '@tracebridge/cli';
+import { barOf, renderTimelineText } from '../src/render-terminal.js';
+import { buildTimeline } from '../src/timeline.js';
 import { BASIC_CORRELATION_ID, BASIC_DATA_DIR, BASIC_TRACE_ID, log, span } from './fixtures.js';
 
 const ESC = '\u001b[';

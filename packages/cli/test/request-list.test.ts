@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { listRequests, readLocalData } from '@tracebridge/cli';
+import { readLocalData } from '@tracebridge/cli';
+import { listRequests } from '../src/request-list.js';
 import { BASIC_CORRELATION_ID, BASIC_DATA_DIR, log, span } from './fixtures.js';
 
 describe(listRequests, () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildTimeline, idKind, isEmptyTimeline, readLocalData } from '@tracebridge/cli';
+import { readLocalData } from '@tracebridge/cli';
+import { buildTimeline, idKind, isEmptyTimeline } from '../src/timeline.js';
 import type { TimelineLogRow, TimelineSpanRow } from '@tracebridge/cli';
 import { BASIC_CORRELATION_ID, BASIC_DATA_DIR, BASIC_TRACE_ID, log, span } from './fixtures.js';
 

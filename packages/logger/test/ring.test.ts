@@ -6,7 +6,9 @@ const STRESS = fileURLToPath(new URL('./fixtures/ring-stress.mjs', import.meta.u
 
 describe('the shared ring between a log call and the export worker', () => {
   it('delivers every record intact, in order, under random sizes, pauses, wraps and rewinds', () => {
-    const out = JSON.parse(execFileSync(process.execPath, [STRESS, '3000'], { encoding: 'utf8', timeout: 60_000 })) as {
+    // Until 20,000 records and 100 times the ring was full (a minute at most): an amount of work, not a
+    // time, which a busy machine would fill with less.
+    const out = JSON.parse(execFileSync(process.execPath, [STRESS, '20000', '100', '60000'], { encoding: 'utf8', timeout: 90_000 })) as {
       written: number;
       read: number;
       bad: number;
@@ -17,5 +19,5 @@ describe('the shared ring between a log call and the export worker', () => {
     expect(out.written).toBeGreaterThan(10_000);
     // The run must have exercised the full ring, or it proves nothing about wrapping.
     expect(out.full).toBeGreaterThan(0);
-  });
+  }, 120_000);
 });

@@ -1,7 +1,6 @@
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { context, trace } from '@opentelemetry/api';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -9,6 +8,7 @@ import { createLogger, withCorrelation } from '@tracebridge/logger';
 import type { Logger, LoggerOptions, LoggerStats } from '@tracebridge/logger';
 import { mapRecord, toKeyValues, validate } from '@tracebridge/schema';
 import { OtlpSink, attr } from '../../../test/helpers/otlp-sink.js';
+import { waitFor } from '../../../test/helpers/wait-for.js';
 
 const tracer = new BasicTracerProvider().getTracer('test');
 const cleanup: Array<() => Promise<void>> = [];
@@ -33,15 +33,6 @@ function logger(options: Partial<LoggerOptions>): Logger {
 function expectConsistent(stats: LoggerStats): void {
   expect(stats.queued).toBeGreaterThanOrEqual(0);
   expect(stats.exported + stats.queued + stats.dropped + stats.sampledOut).toBe(stats.emitted);
-}
-
-/** Polls `done` until it holds, failing after `ms`. */
-async function until(done: () => boolean, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`);
-    await sleep(10);
-  }
 }
 
 describe('the worker transport', () => {
@@ -119,7 +110,7 @@ describe('the worker transport', () => {
     expect(stats.droppedBy.queue_full).toBeGreaterThan(10_000);
     expect(stats.exported).toBe(0);
     expect(stats.queued + stats.droppedBy.queue_full).toBe(20_000);
-    await until(() => warnings.some((w) => w.includes('full')));
+    await waitFor('the queue-full warning', () => warnings.some((w) => w.includes('full')), Boolean, { intervalMs: 10 });
     expect(warnings.filter((w) => w.includes('full'))).toHaveLength(1);
   });
 
@@ -140,7 +131,7 @@ describe('the worker transport', () => {
       if (i % 200 === 0) check();
     }
     // The worker keeps exporting while this thread reads; sample until everything is settled.
-    await until(() => (check(), last.exported === n), 60_000);
+    await waitFor('every record exported, the snapshots adding up all along', () => (check(), last.exported === n), Boolean, { timeoutMs: 60_000, intervalMs: 10 });
     expect(last).toMatchObject({ emitted: n, exported: n, queued: 0, dropped: 0 });
   });
 
@@ -175,7 +166,8 @@ describe('the worker transport', () => {
     s.failWith = 503;
     const log = logger({ endpoint: s.url, exportTimeoutMillis: 2000 });
     for (let i = 0; i < 100; i++) log.info(`r${i}`);
-    await sleep(1500);
+    // Refused, then tried again: a second attempt has come in (the sink counts only accepted records).
+    await waitFor('a second attempt at the sink', () => s.attempts, (n) => n >= 2, { timeoutMs: 20_000 });
     expect(s.count).toBe(0);
     s.failWith = undefined;
     expect(await log.flush(20_000)).toBe(true);
@@ -193,12 +185,14 @@ describe('the worker transport', () => {
   });
 
   it('shuts down within its timeout when the collector is down, counting what was lost', async () => {
-    const log = logger({ endpoint: 'http://127.0.0.1:9/v1/logs', shutdownTimeoutMillis: 1000, exportTimeoutMillis: 30_000 });
+    const log = logger({ endpoint: 'http://127.0.0.1:9/v1/logs', shutdownTimeoutMillis: 1000, exportTimeoutMillis: 120_000 });
     for (let i = 0; i < 1000; i++) log.info(`r${i}`);
     const started = Date.now();
     await log.shutdown();
     const took = Date.now() - started;
-    expect(took).toBeLessThan(2000);
+    // Bounded by the 1 s shutdown timeout, not by the export's 120 s (with retries, far longer): the
+    // margin is for a busy machine, where the worker thread's last turn can come seconds late.
+    expect(took).toBeLessThan(10_000);
     const stats = log.stats();
     expect(stats.droppedBy.shutdown_timeout).toBe(1000);
     log.info('after');

@@ -1,5 +1,6 @@
 /**
- * Every error code tracebridge throws, with what it means. Listed in docs/errors.md; a test fails when
+ * Every error code tracebridge throws, with what it means: the one registry, for the packages, the CLI
+ * and the build scripts alike. Listed in docs/errors.md; a test fails when
  * the two drift. Codes are stable: scripts may match on them, messages may change.
  */
 export const ERROR_CODES = Object.freeze({
@@ -15,6 +16,12 @@ export const ERROR_CODES = Object.freeze({
   OUTPUT: 'TRACEBRIDGE_ERR_OUTPUT',
   /** A fault of tracebridge itself: an error nothing above expected, reported rather than thrown raw. */
   INTERNAL: 'TRACEBRIDGE_ERR_INTERNAL',
+  /**
+   * The collector or a test store cannot be built or found (collector/build-lib.mjs: Go missing, a build
+   * that fails, `OTELCOL_BIN` not a working binary). Thrown by the build script, which runs before any
+   * package is compiled and so spells the code out; a test checks it is this one.
+   */
+  COLLECTOR_BUILD: 'TRACEBRIDGE_ERR_COLLECTOR_BUILD',
 });
 
 /** One of {@link ERROR_CODES}. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalJson } from '@tracebridge/schema';
+import { canonicalJson } from '../src/internal/json-value.js';
 
 describe(canonicalJson, () => {
   it('sorts keys by code point, as Go sorts map keys by UTF-8 bytes', () => {

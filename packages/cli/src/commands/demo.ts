@@ -1,15 +1,9 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { TracebridgeError } from '@tracebridge/schema';
-import { ChildProcesses } from '../internal/child-processes.js';
-import type { Child } from '../internal/child-processes.js';
-import { ensureCollectorBinary, findCollectorAssets, startLocalCollector } from '../internal/collector-process.js';
-import { waitForDelivery } from '../internal/delivery.js';
-import { formatDuration } from '../internal/format.js';
-import { writeLine } from '../internal/output.js';
-import { shellWord, traceCommand } from './trace.js';
+import { ERROR_CODES, TracebridgeError } from '@tracebridge/schema';
 
 /** Options of `tracebridge demo`. */
 export interface DemoCommandOptions {
@@ -26,190 +20,43 @@ export interface DemoCommandOptions {
   cwd?: string;
 }
 
-/** The agents of the demo swarm: files under `demo/` of this package. */
-const AGENTS = [
-  { name: 'W1', id: 'W1-haiku-001', file: 'worker-http.mjs', role: 'HTTP worker, pino' },
-  { name: 'W2', id: 'W2-sonnet-001', file: 'worker-queue.mjs', role: 'message-channel worker, console + @tracebridge/logger' },
-  { name: 'C0', id: 'C0-opus-001', file: 'coordinator.mjs', role: 'coordinator, @tracebridge/logger + console' },
-] as const;
-
-/** The preload every agent is started with: the agents themselves hold no tracing set-up. */
-export const AGENT_IMPORT = '@tracebridge/auto/register';
-
-/** Folder of the agent files, shipped with the package. */
-const DEMO_DIR = fileURLToPath(new URL('../../demo/', import.meta.url));
-
 /**
- * Sub-folder of the data folder for what the agents and the collector printed. Not `agents/`: the
- * `local` profile tails JSON-lines files there (the file route).
+ * The demo's runner: `examples/swarm` of the checkout this package sits in (`packages/cli`). The swarm
+ * (agents on @tracebridge/auto, logger and pino) and the collector it runs through belong to the
+ * checkout, not to this package, which depends on @tracebridge/schema alone.
  */
-const OUTPUT_DIR = 'process-output';
-
-/** What the coordinator answers for a request. */
-interface RequestAnswer {
-  correlationId: string;
-  traceId: string;
-  results: Array<{ task: string; ok: boolean }>;
-}
+const RUNNER = fileURLToPath(new URL('../../../../examples/swarm/dist/main.js', import.meta.url));
 
 /**
- * `npm run demo`: builds (or reuses) the collector, starts it with the `local` profile on free ports,
- * runs a coordinator and two workers as real processes instrumented with `--import`, sends two requests,
- * waits for the telemetry to land in the files, stops everything and draws the first request's timeline.
- * Progress goes to stderr, the timeline and the follow-up commands to stdout. Exit status 0 when the
- * timeline was drawn.
+ * `tracebridge demo` (what `npm run demo` runs): runs the example swarm of the checkout with the same
+ * options, its output on this command's streams. An interrupt (SIGINT, SIGTERM) is passed on, and the
+ * runner stops its agents and the collector before it ends. Resolves with the runner's exit status.
  */
 export async function demoCommand(options: DemoCommandOptions): Promise<number> {
-  const started = Date.now();
-  const cwd = options.cwd ?? process.cwd();
-  const { stdout, stderr, env } = options;
-  const say = (line: string): Promise<void> => writeLine(stderr, line);
-  const assets = findCollectorAssets(env, cwd);
-  const dataDir = path.resolve(cwd, options.dataDir ?? (options.reuse ? path.join('.tracebridge', 'data') : path.join('.tracebridge', `demo-${stamp(new Date())}`)));
-  const shown = displayPath(dataDir, cwd);
-  const children = new ChildProcesses();
-  children.onInterrupt = () => void stderr.write('\ninterrupted: stopping the agents and the collector\n');
-  children.watch();
-  let agents: Child[] = [];
-  try {
-    await say('tracebridge demo: a coordinator and two workers, traced and logged through the collector');
-    let building = false;
-    let own = false;
-    const collectorStart = Date.now();
-    const bin = await ensureCollectorBinary(assets, (line) => {
-      if (/OTELCOL_BIN/.test(line)) own = true;
-      else if (!building && !own) {
-        building = true;
-        void say('[1/5] collector: not in the machine cache yet, building it from Go modules (several minutes the first time; progress below)');
-      }
-      void say(`      ${line}`);
-    });
-    await say(
-      own ? `[1/5] collector: using OTELCOL_BIN (${bin})` : building ? `[1/5] collector: ready after ${formatDuration(Date.now() - collectorStart)}` : '[1/5] collector: reusing the cached build',
+  if (!existsSync(RUNNER)) {
+    throw new TracebridgeError(
+      ERROR_CODES.INPUT,
+      `the demo runs from a tracebridge checkout (its collector and example swarm): ${path.relative(options.cwd ?? process.cwd(), RUNNER)} is missing; run 'npm ci && npm run demo' in the checkout`,
     );
-
-    mkdirSync(dataDir, { recursive: true });
-    const collector = await startLocalCollector(children, { bin, assets, dataDir });
-    const why = options.dataDir !== undefined ? 'as asked' : options.reuse ? 'reused: what tracebridge trace reads by default' : 'a fresh folder; --reuse writes to .tracebridge/data instead';
-    await say(`[2/5] collector: local profile, OTLP on ${collector.otlpHttp}, writing ${shown} (${why})`);
-
-    agents = await startAgents(children, collector.otlpHttp, env);
-    await say(`[3/5] agents: ${AGENTS.map((a) => `${a.id} (${a.role})`).join('; ')}; each started as node --import ${AGENT_IMPORT} <agent>.mjs`);
-
-    const coordinator = agents[2] as Child & { port: number };
-    const first = await post(coordinator.port, { plan: 'full' });
-    const second = await post(coordinator.port, { plan: 'small' });
-    await say(`[4/5] requests: ${first.correlationId} (5 tasks: one slow, one retried, one failing), ${second.correlationId} (2 tasks)`);
-
-    // Agents end on their own once asked (servers closed), which is when the instrumentation flushes.
-    await Promise.all(agents.map((a) => children.stop(a, { graceMs: 10_000, ask: () => a.process.send({ type: 'stop' }) })));
-    saveAgentOutput(dataDir, agents);
-    const counts = await waitForDelivery(dataDir, { quietMs: 1000, timeoutMs: 20_000, ready: (c) => c.logs > 0 && c.spans > 0 });
-    await children.stop(collector.child, { graceMs: 15_000 });
-    writeFileSync(path.join(dataDir, OUTPUT_DIR, 'collector.log'), collector.child.output());
-    await say(`[5/5] delivery: ${counts.logs} logs and ${counts.spans} spans in the files${counts.settled ? '' : ' (still moving when the wait ran out)'}; collector stopped`);
-    await say('');
-
-    const code = await traceCommand({ id: first.correlationId, dataDir, stdout, stderr, env, ...(options.color === undefined ? {} : { color: options.color }) });
-    if (code !== 0) {
-      await say(`the request's telemetry did not arrive; the agents' and the collector's output is in ${displayPath(path.join(dataDir, OUTPUT_DIR), cwd)}`);
-      return 1;
-    }
-    const data = `--data ${shellWord(shown)}`;
-    await writeLine(
-      stdout,
-      [
-        '',
-        `Data: ${shown}/ (logs.jsonl, traces.jsonl, metrics.jsonl: OTLP/JSON as the collector wrote it; ${OUTPUT_DIR}/: what the processes printed)`,
-        `This request again:   npx tracebridge trace ${first.correlationId} ${data}`,
-        `Another request:      npx tracebridge trace ${second.correlationId} ${data}`,
-        `Every request:        npx tracebridge trace ${data}`,
-        `As JSON:              npx tracebridge trace ${first.correlationId} ${data} --json`,
-        `As a web page:        npx tracebridge trace ${first.correlationId} ${data} --html timeline.html`,
-        `Demo done in ${formatDuration(Date.now() - started)}.`,
-      ].join('\n'),
-    );
-    return 0;
-  } catch (err) {
-    if (err instanceof TracebridgeError) throw err;
-    for (const a of agents) if (a.output().trim() !== '') await say(`--- what ${a.name} printed ---\n${a.output().trim().slice(-3000)}`);
-    await say(`tracebridge demo: ${(err as Error).message}`);
-    return 1;
-  } finally {
-    await children.stopAll({ graceMs: 3000 });
-    children.unwatch();
   }
-}
-
-/** Starts the workers, then the coordinator pointed at them; resolves once each says it is ready. */
-async function startAgents(children: ChildProcesses, otlpHttp: string, parentEnv: NodeJS.ProcessEnv): Promise<Array<Child & { port: number }>> {
-  // The parent's OTEL_* and TRACEBRIDGE_* settings are not the demo's: leave them out.
-  const base: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(parentEnv)) if (!k.startsWith('OTEL_') && !k.startsWith('TRACEBRIDGE_')) base[k] = v;
-  Object.assign(base, {
-    OTEL_EXPORTER_OTLP_ENDPOINT: otlpHttp,
-    // Short batch delays: the demo's requests are over in a second or two.
-    OTEL_BSP_SCHEDULE_DELAY: '200',
-    OTEL_BLRP_SCHEDULE_DELAY: '200',
-    OTEL_METRIC_EXPORT_INTERVAL: '5000',
-    TRACEBRIDGE_ENVIRONMENT: 'demo',
-  });
-  const start = (index: number, extra: Record<string, string>): Promise<Child & { port: number }> => {
-    const agent = AGENTS[index] as (typeof AGENTS)[number];
-    // `--import` resolves its specifier from the working directory: the demo folder finds this package's
-    // dependencies, wherever the command was run from.
-    const child = children.spawn(agent.name, process.execPath, ['--import', AGENT_IMPORT, agent.file], {
-      cwd: DEMO_DIR,
-      env: { ...base, TRACEBRIDGE_AGENT_ID: agent.id, ...extra },
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  const args: string[] = [];
+  if (options.dataDir !== undefined) args.push('--data', path.resolve(options.cwd ?? process.cwd(), options.dataDir));
+  if (options.reuse === true) args.push('--reuse');
+  if (options.color !== undefined) args.push(options.color ? '--color' : '--no-color');
+  const child = spawn(process.execPath, [RUNNER, ...args], { cwd: options.cwd ?? process.cwd(), env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.pipe(options.stdout, { end: false });
+  child.stderr.pipe(options.stderr, { end: false });
+  const forward = (signal: NodeJS.Signals): void => void child.kill(signal);
+  process.on('SIGINT', forward);
+  process.on('SIGTERM', forward);
+  try {
+    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
+      child.once('error', reject);
+      child.once('close', (c, s) => resolve([c, s]));
     });
-    return readyPort(child, 30_000).then((port) => Object.assign(child, { port }));
-  };
-  const [w1, w2] = await Promise.all([start(0, {}), start(1, {})]);
-  const c0 = await start(2, { DEMO_WORKER_HTTP_URL: `http://127.0.0.1:${w1.port}`, DEMO_WORKER_QUEUE_PORT: String(w2.port) });
-  return [w1, w2, c0];
-}
-
-/** The port an agent reports over IPC once it listens. */
-function readyPort(child: Child, timeoutMs: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`agent ${child.name} did not start within ${timeoutMs / 1000} s:\n${child.output().slice(-3000)}`)), timeoutMs);
-    child.process.on('message', (m: { type?: string; port?: number }) => {
-      if (m?.type !== 'ready' || typeof m.port !== 'number') return;
-      clearTimeout(timer);
-      resolve(m.port);
-    });
-    void child.exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`agent ${child.name} exited (${code}) before it was ready:\n${child.output().slice(-3000)}`));
-    });
-  });
-}
-
-async function post(port: number, body: unknown): Promise<RequestAnswer> {
-  const res = await fetch(`http://127.0.0.1:${port}/requests`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-    signal: AbortSignal.timeout(30_000),
-  });
-  if (!res.ok) throw new Error(`the coordinator answered HTTP ${res.status}`);
-  return (await res.json()) as RequestAnswer;
-}
-
-function saveAgentOutput(dataDir: string, agents: readonly Child[]): void {
-  const dir = path.join(dataDir, OUTPUT_DIR);
-  mkdirSync(dir, { recursive: true });
-  for (const a of agents) writeFileSync(path.join(dir, `${a.name}.log`), a.output());
-}
-
-/** `20251125-184001` (UTC): sortable, no characters a shell or a file system minds. */
-function stamp(d: Date): string {
-  return d.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-}
-
-/** A path relative to `cwd` when it is inside it (what a person would type), else absolute. */
-function displayPath(p: string, cwd: string): string {
-  const rel = path.relative(cwd, p);
-  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : p;
+    return code ?? (signal === 'SIGINT' ? 130 : 143);
+  } finally {
+    process.off('SIGINT', forward);
+    process.off('SIGTERM', forward);
+  }
 }

@@ -7,7 +7,7 @@
  * U+2029 escaped as `\u003c`…; control characters other than `\n` `\r` `\t` as `\u00XX` (`\b` and
  * `\f` too, unlike `JSON.stringify`); lone surrogates replaced by U+FFFD; numbers with the shortest
  * digits, `-0` kept and exponents of at least two digits (`1e-07`). Matching it byte for byte is what
- * lets a record give the same OTLP on the SDK route and the file route (test/collector-file-route.test.ts
+ * lets a record give the same OTLP on the SDK route and the file route (test/collector/file-route.test.ts
  * runs both through the real collector).
  */
 
