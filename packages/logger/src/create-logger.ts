@@ -8,7 +8,7 @@ import type { Transport } from './internal/transport.js';
 import { WorkerTransport } from './internal/worker-transport.js';
 import { Logger } from './logger.js';
 import type { LoggerCore } from './logger.js';
-import { LEVELS } from '@tracebridge/schema';
+import { LEVEL_NUMBER } from '@tracebridge/schema/internal';
 import type { LoggerOptions, LoggerStats } from './types.js';
 
 /** A transport and how to forget it once shut down. */
@@ -53,7 +53,7 @@ export function createLogger(options: LoggerOptions): Logger {
   const core: LoggerCore = {
     transport: entry.transport,
     agentId: options.agentId ?? config.pipeline.agentId,
-    minLevel: LEVELS.indexOf(config.level),
+    minLevel: LEVEL_NUMBER[config.level],
     shutdownTimeoutMillis: config.shutdownTimeoutMillis,
     recordErrorsOnSpans: config.recordErrorsOnSpans,
     onShutdown: entry.release,
