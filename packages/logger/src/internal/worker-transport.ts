@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { diag } from '@opentelemetry/api';
 import type { SpanContext } from '@opentelemetry/api';
 import type { LogFields, LoggerStats } from '../types.js';
-import { captureCall, copyCall, newCall } from './call.js';
+import { captureCall, newCall } from './call.js';
 import type { Call, Identity, PerformanceRecord } from './call.js';
 import { NO_STATE, encodeCall, forgetCalls, rememberCall } from './call-codec.js';
 import type { EncodeState } from './call-codec.js';
@@ -168,7 +168,7 @@ export class WorkerTransport implements Transport {
     if (this.busy) {
       // A log call made while another is being encoded (a toJSON or getter of its values that logs):
       // the call object and the encoder are in use. It is queued right after that record, its own turn.
-      (this.nested ??= []).push(copyCall(captureCall(newCall(), level, who, baseContext, message, fields, performance)));
+      (this.nested ??= []).push(captureCall(newCall(), level, who, baseContext, message, fields, performance));
       return;
     }
     this.busy = true;
