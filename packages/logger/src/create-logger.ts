@@ -1,14 +1,15 @@
 import { resolveConfig } from './config.js';
 import type { ResolvedConfig } from './config.js';
 import { ensureContextManager } from './internal/context-manager.js';
-import { unwatchExit, watchExit } from './internal/exit-hooks.js';
+import { exitRegistry } from './internal/exit-registry.js';
+import type { ExitTask } from './internal/exit-registry.js';
 import { DisabledTransport, InlineTransport } from './internal/inline-transport.js';
 import { observeStats, unobserveStats } from './internal/metrics.js';
 import type { Transport } from './internal/transport.js';
 import { WorkerTransport } from './internal/worker-transport.js';
 import { Logger } from './logger.js';
 import type { LoggerCore } from './logger.js';
-import { LEVELS } from '@tracebridge/schema';
+import { LEVEL_NUMBER } from '@tracebridge/schema/internal';
 import type { LoggerOptions, LoggerStats } from './types.js';
 
 /** A transport and how to forget it once shut down. */
@@ -37,28 +38,43 @@ export function createLogger(options: LoggerOptions): Logger {
   if (entry === undefined || entry.transport.closed) {
     const transport = createTransport(config, options);
     const read = (): LoggerStats => transport.stats();
+    const unregister = config.handleExit && !config.disabled ? exitRegistry().register(exitTask(transport, config)) : undefined;
     const created: Entry = {
       transport,
       release: () => {
         if (key !== undefined && shared.get(key) === created) shared.delete(key);
-        unwatchExit(transport);
+        unregister?.();
         unobserveStats(read);
       },
     };
     if (key !== undefined) shared.set(key, created);
-    if (config.handleExit && !config.disabled) watchExit(transport, config.shutdownTimeoutMillis);
     observeStats(read);
     entry = created;
   }
   const core: LoggerCore = {
     transport: entry.transport,
     agentId: options.agentId ?? config.pipeline.agentId,
-    minLevel: LEVELS.indexOf(config.level),
+    minLevel: LEVEL_NUMBER[config.level],
     shutdownTimeoutMillis: config.shutdownTimeoutMillis,
     recordErrorsOnSpans: config.recordErrorsOnSpans,
     onShutdown: entry.release,
   };
   return new Logger(core, options.component, options.context === undefined ? undefined : { ...options.context });
+}
+
+/**
+ * A transport's part in the process's ending: flushed when the loop runs dry with records queued,
+ * shut down on a signal, drained synchronously (worker transport) at `process.exit()`.
+ */
+function exitTask(transport: Transport, config: ResolvedConfig): ExitTask {
+  return {
+    name: `@tracebridge/logger (${config.pipeline.agentId})`,
+    timeoutMillis: config.shutdownTimeoutMillis,
+    pending: () => !transport.closed && transport.pending() > 0,
+    flush: (ms) => transport.flush(ms),
+    shutdown: (ms) => transport.shutdown(ms),
+    exitSync: () => transport.shutdownSync?.(),
+  };
 }
 
 function createTransport(config: ResolvedConfig, options: LoggerOptions): Transport {

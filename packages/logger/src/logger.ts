@@ -1,10 +1,10 @@
 import { SpanStatusCode, trace } from '@opentelemetry/api';
-import { ATTR_EXCEPTION_MESSAGE, ATTR_EXCEPTION_STACKTRACE, ATTR_EXCEPTION_TYPE, toRecordError } from '@tracebridge/schema';
+import { ATTR_EXCEPTION_MESSAGE, ATTR_EXCEPTION_STACKTRACE, ATTR_EXCEPTION_TYPE, LEVELS, toRecordError } from '@tracebridge/schema';
 import type { Level } from '@tracebridge/schema';
+import { LEVEL_NUMBER } from '@tracebridge/schema/internal';
+import type { Identity, PerformanceRecord } from './internal/call.js';
 import { durationHistogram } from './internal/metrics.js';
-import type { Identity } from './internal/messages.js';
-import { LEVEL_NAMES } from './internal/record.js';
-import type { PerformanceRecord, Transport } from './internal/transport.js';
+import type { Transport } from './internal/transport.js';
 import type { ChildOptions, LogFields, LoggerStats, PerformanceFields } from './types.js';
 
 /** A log method: never throws, returns immediately; below the logger's level it does nothing at all. */
@@ -14,6 +14,7 @@ export type LogMethod = (message: string, fields?: LogFields) => void;
 export interface LoggerCore {
   transport: Transport;
   agentId: string;
+  /** The least severe level's number (`LEVEL_NUMBER`). */
   minLevel: number;
   shutdownTimeoutMillis: number;
   recordErrorsOnSpans: boolean;
@@ -21,8 +22,7 @@ export interface LoggerCore {
 }
 
 const noop: LogMethod = () => {};
-const INFO = 1;
-const ERROR = 3;
+const { DEBUG, INFO, WARN, ERROR, FATAL } = LEVEL_NUMBER;
 
 /**
  * The agent's structured logger. Create one with `createLogger()`; derive per-component or per-request
@@ -53,7 +53,7 @@ export class Logger {
   constructor(core: LoggerCore, component: string, baseContext: Record<string, unknown> | undefined) {
     this.core = core;
     this.component = component;
-    this.level = LEVEL_NAMES[core.minLevel] as Level;
+    this.level = LEVELS[core.minLevel] as Level;
     this.baseContext = baseContext;
     const identity = core.transport.identity(core.agentId, component);
     this.identity = identity;
@@ -62,17 +62,17 @@ export class Logger {
       if (level < core.minLevel) return noop;
       if (level >= ERROR && core.recordErrorsOnSpans) {
         return (message, fields) => {
-          t.write(level, identity, message, fields, undefined, baseContext);
+          t.write(level, identity, baseContext, message, fields, undefined);
           recordOnSpan(message, fields);
         };
       }
-      return (message, fields) => t.write(level, identity, message, fields, undefined, baseContext);
+      return (message, fields) => t.write(level, identity, baseContext, message, fields, undefined);
     };
-    this.debug = method(0);
-    this.info = method(1);
-    this.warn = method(2);
-    this.error = method(3);
-    this.fatal = method(4);
+    this.debug = method(DEBUG);
+    this.info = method(INFO);
+    this.warn = method(WARN);
+    this.error = method(ERROR);
+    this.fatal = method(FATAL);
   }
 
   /**
@@ -89,7 +89,7 @@ export class Logger {
       if (fields?.figures !== undefined) {
         for (const [k, v] of Object.entries(fields.figures)) figures[k] = v;
       }
-      if (INFO >= this.core.minLevel) this.core.transport.write(INFO, this.identity, message, fields, figures, this.baseContext);
+      if (INFO >= this.core.minLevel) this.core.transport.write(INFO, this.identity, this.baseContext, message, fields, figures);
       if (typeof duration === 'number' && Number.isFinite(duration) && duration >= 0) {
         durationHistogram().record(duration, { 'tracebridge.component': this.component, 'operation.name': String(message) });
       }

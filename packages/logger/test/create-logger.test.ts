@@ -177,6 +177,26 @@ describe('createLogger (in-process pipeline)', () => {
     expect(record?.attributes).toMatchObject({ 'performance.duration_ms': 12.5, 'performance.memory_mb': 48, 'performance.rows': 20 });
   });
 
+  it('keeps both records whole when a value logged is one whose toJSON logs too', async () => {
+    const { log, exporter } = inMemory();
+    class Chatty {
+      toJSON(): unknown {
+        log.warn('inner', { context: { from: 'toJSON' } });
+        return { shown: true };
+      }
+    }
+    log.child({ component: 'outer_part' }).info('outer', { context: { value: new Chatty() }, tags: ['t'] });
+    const records = await emitted(log, exporter);
+    const got = records.map((r) => [r.body, r.instrumentationScope.name, r.severityText, r.attributes['context.value.shown'] ?? r.attributes['context.from'], r.attributes.tags]);
+    expect(got).toEqual(
+      expect.arrayContaining([
+        ['outer', 'outer_part', 'INFO', true, ['t']],
+        ['inner', 'redis_bus', 'WARN', 'toJSON', undefined],
+      ]),
+    );
+    expect(got).toHaveLength(2);
+  });
+
   it('never throws on bad input and counts fields it had to keep aside', async () => {
     const { log, exporter } = inMemory();
     const cyclic: Record<string, unknown> = {};

@@ -149,6 +149,27 @@ describe('the worker transport', () => {
     expect(order).toEqual(Array.from({ length: n }, (_, i) => i));
   });
 
+  it('queues a record logged while another is being encoded (a toJSON that logs) after it, both intact', async () => {
+    const s = await sink();
+    const log = logger({ endpoint: s.url });
+    class Chatty {
+      toJSON(): unknown {
+        log.warn('inner', { context: { from: 'toJSON' } });
+        return { shown: true };
+      }
+    }
+    const chatty = new Chatty();
+    withCorrelation('task-nested', () => log.info('outer', { context: { value: chatty, after: 'kept' } }));
+    log.info('next');
+    expect(await log.flush(5000)).toBe(true);
+    const got = s.records().map((r) => [r.record.body?.stringValue, attr(r.record, 'correlation.id'), attr(r.record, 'context.value.shown') ?? attr(r.record, 'context.from'), attr(r.record, 'context.after')]);
+    expect(got).toEqual([
+      ['outer', 'task-nested', true, 'kept'],
+      ['inner', 'task-nested', 'toJSON', undefined],
+      ['next', undefined, undefined, undefined],
+    ]);
+  });
+
   it('keeps a record larger than maxRecordBytes, without its oversized fields', async () => {
     const s = await sink();
     const log = logger({ endpoint: s.url, maxRecordBytes: 4096 });

@@ -1,4 +1,21 @@
-import type { Level } from './types.js';
+/**
+ * The five levels: the one definition of their names, numbers and severity numbers, used by the schema,
+ * the logger and everything that reads records.
+ */
+
+/** The five levels a record may carry, as written in `level`. */
+export type Level = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'FATAL';
+
+/** The levels, least severe first. */
+export const LEVELS: readonly Level[] = Object.freeze(['DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL']);
+
+/**
+ * A level's number: its index in {@link LEVELS}, so a higher number is more severe. The logger compares
+ * levels and carries them between threads as these numbers.
+ */
+export const LEVEL_NUMBER: Readonly<Record<Level, number>> = Object.freeze(
+  Object.fromEntries(LEVELS.map((level, i) => [level, i])) as Record<Level, number>,
+);
 
 /**
  * Severity numbers of the OpenTelemetry logs data model: the first number of each range
@@ -11,9 +28,6 @@ export const SEVERITY_NUMBER: Readonly<Record<Level, number>> = Object.freeze({
   ERROR: 17,
   FATAL: 21,
 });
-
-/** The levels, least severe first. */
-export const LEVELS: readonly Level[] = Object.freeze(['DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL']);
 
 /** True when `value` is one of the five levels, written exactly (upper case). */
 export function isLevel(value: unknown): value is Level {

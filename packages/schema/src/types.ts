@@ -4,8 +4,9 @@
  * format shared with non-TypeScript producers. See MAPPING.md for where each field lands in OTLP.
  */
 
-/** The five levels a record may carry, as written in `level`. */
-export type Level = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'FATAL';
+import type { Level } from './severity.js';
+
+export type { Level };
 
 /** An error as it travels in a record: an `Error`'s name, message, stack (with its `cause` chain) and code. */
 export interface RecordError {

@@ -2,7 +2,7 @@
  * The bootstrap behind `@tracebridge/auto/register`: NodeSDK with our resource, propagators and
  * processors, the Node instrumentations and runtime metrics, the context this process was started in
  * (process-context.ts) and the one it hands to its children (child-context.ts), the console bridge and
- * the exit hooks. Loaded by the register entry with a dynamic import, so that a broken install is
+ * the SDK's shutdown as a task of the logger's exit registry. Loaded by the register entry with a dynamic import, so that a broken install is
  * caught and reported instead of stopping the app.
  */
 import { isMainThread } from 'node:worker_threads';
@@ -18,6 +18,7 @@ import { B3InjectEncoding, B3Propagator } from '@opentelemetry/propagator-b3';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { BaggageLogRecordProcessor, CorrelationSpanProcessor } from '@tracebridge/logger';
+import { exitRegistry } from '@tracebridge/logger/internal';
 import { AgentBaggagePropagator } from '../agent-baggage-propagator.js';
 import { resolveAutoConfig } from './config.js';
 import type { AutoConfig, LogBridge } from './config.js';
@@ -25,7 +26,6 @@ import { CONSOLE_SCOPE, installConsoleBridge, originalConsole } from './console-
 import type { ConsoleBridge } from './console-bridge.js';
 import { installChildContext } from './child-context.js';
 import type { Uninstall } from './child-context.js';
-import { installExitHooks } from './exit.js';
 import { genAiInstrumentations } from './genai/genai-instrumentations.js';
 import { ProcessContextManager, startupContext, takeWorkerCarrier } from './process-context.js';
 import { logRecordProcessorsFromEnv, spanProcessorsFromEnv } from './processors-from-env.js';
@@ -34,7 +34,7 @@ import { warn } from './report.js';
 /** A started bootstrap. */
 export interface AutoHandle {
   readonly config: AutoConfig;
-  /** Flushes and stops the SDK, undoes the console bridge and the exit hooks. */
+  /** Flushes and stops the SDK, undoes the console bridge and leaves the exit registry. */
   shutdown(): Promise<void>;
 }
 
@@ -145,7 +145,13 @@ export function startAuto(env: NodeJS.ProcessEnv = process.env): AutoHandle {
     if (propagator !== null && config.envContext.inject) removeChildContext = installChildContext(propagator, env, config.agentId);
     if (sending.has('console')) bridge = installConsoleBridge(logs.getLogger(CONSOLE_SCOPE));
     const running = sdk;
-    removeExitHooks = installExitHooks(() => running.shutdown(), config.shutdownTimeoutMillis);
+    // No flush and no pending(): NodeSDK has neither, so the registry shuts it down wherever it would
+    // flush (a signal, the loop running dry), once. Nothing of it can run at `exit`.
+    removeExitHooks = exitRegistry().register({
+      name: '@tracebridge/auto (OpenTelemetry SDK)',
+      timeoutMillis: config.shutdownTimeoutMillis,
+      shutdown: () => running.shutdown(),
+    });
   } catch (err) {
     bridge?.uninstall();
     removeExitHooks?.();

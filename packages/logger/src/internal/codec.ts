@@ -1,13 +1,14 @@
 /**
- * The binary form of a log call that crosses from the calling thread to the export worker.
+ * The binary form of the values of a log call that crosses from the calling thread to the export worker
+ * (the call's own layout is call-codec.ts).
  *
  * Why binary and not JSON: `JSON.stringify` of a record and the string concatenation around it cost
  * more than the whole per-call budget, and JSON silently drops functions, `Map` contents and cycles
  * that the mapping must show as placeholders. The encoder walks values once, writing tagged bytes and
- * applying the mapping's placeholder rules; the worker decodes plain JSON-like values and hands them
- * to the one mapping. Strings are UTF-8 with an ASCII fast path (most log text is ASCII).
+ * applying the schema's own normalisation and placeholders; the worker decodes plain JSON-like values
+ * and hands them to the one mapping. Strings are UTF-8 with an ASCII fast path (most log text is ASCII).
  */
-import { toRecordError } from '@tracebridge/schema';
+import { CIRCULAR, UNSERIALISABLE, normaliseObject, placeholderFor } from '@tracebridge/schema/internal';
 
 const T_UNDEFINED = 0;
 const T_NULL = 1;
@@ -19,8 +20,12 @@ const T_FALSE = 6;
 const T_ARRAY = 7;
 const T_OBJECT = 8;
 
-/** Values nested deeper than this are replaced by a placeholder; the mapping keeps 6 levels anyway. */
+/**
+ * Values nested deeper than this are replaced by a placeholder of the wire's own (the mapping keeps 6
+ * levels as attributes and the rest as JSON): it bounds the encoder's recursion, not the record.
+ */
 export const MAX_ENCODE_DEPTH = 32;
+const TOO_DEEP = '[Too deep]';
 
 /** Thrown inside the encoder when a record outgrows its limit; never escapes the transport. */
 export class RecordTooLarge extends Error {}
@@ -44,7 +49,8 @@ export class Encoder {
 
   reset(): void {
     this.pos = 0;
-    this.stack.length = 0;
+    // Empty unless the last encoding threw midway; setting `length` regardless cost ~20 ns a call.
+    if (this.stack.length !== 0) this.stack.length = 0;
   }
 
   ensure(extra: number): void {
@@ -134,7 +140,7 @@ export class Encoder {
           this.f64(v);
         } else {
           this.u8w(T_STRING);
-          this.str(String(v));
+          this.str(placeholderFor(v) as string);
         }
         return;
       case 'boolean':
@@ -144,16 +150,10 @@ export class Encoder {
         this.u8w(T_UNDEFINED);
         return;
       case 'bigint':
-        this.u8w(T_STRING);
-        this.str(v.toString());
-        return;
       case 'function':
-        this.u8w(T_STRING);
-        this.str(`[Function: ${(v as { name?: string }).name || 'anonymous'}]`);
-        return;
       case 'symbol':
         this.u8w(T_STRING);
-        this.str(v.toString());
+        this.str(placeholderFor(v) as string);
         return;
       default:
         break;
@@ -168,12 +168,12 @@ export class Encoder {
   private object(o: object, depth: number): void {
     if (this.stack.includes(o)) {
       this.u8w(T_STRING);
-      this.str('[Circular]');
+      this.str(CIRCULAR);
       return;
     }
     if (depth >= MAX_ENCODE_DEPTH) {
       this.u8w(T_STRING);
-      this.str('[Too deep]');
+      this.str(TOO_DEEP);
       return;
     }
     if (Array.isArray(o)) {
@@ -187,7 +187,7 @@ export class Encoder {
     }
     const proto = Object.getPrototypeOf(o);
     if (proto !== Object.prototype && proto !== null) {
-      const normal = normalise(o);
+      const normal = normalised(o);
       if (normal !== o) {
         this.stack.push(o);
         this.value(normal, depth);
@@ -225,17 +225,12 @@ export class Encoder {
     try {
       value = (o as Record<string, unknown>)[key];
     } catch {
-      value = '[Unserialisable]';
+      value = UNSERIALISABLE;
     }
     if (value === undefined) return false;
     this.str(key);
     this.value(value, depth + 1);
     return true;
-  }
-
-  /** An error in its record form (`type`, `message`, `stack` with causes, `code`). */
-  error(thrown: unknown): void {
-    this.value(toRecordError(thrown));
   }
 }
 
@@ -243,29 +238,16 @@ function safeIndex(a: unknown[], i: number): unknown {
   try {
     return a[i];
   } catch {
-    return '[Unserialisable]';
+    return UNSERIALISABLE;
   }
 }
 
-/** The mapping's replacements for class instances (same rules as the schema package's flattening). */
-function normalise(o: object): unknown {
+/** The schema's replacement for a class instance (the mapping's own rule), or a placeholder if it threw. */
+function normalised(o: object): unknown {
   try {
-    if (o instanceof Date) return Number.isNaN(o.getTime()) ? '[Invalid Date]' : o.toISOString();
-    if (o instanceof Error) return `${o.name}: ${o.message}`;
-    if (ArrayBuffer.isView(o)) return `[${o.constructor.name} ${o.byteLength} bytes]`;
-    if (o instanceof ArrayBuffer) return `[ArrayBuffer ${o.byteLength} bytes]`;
-    if (o instanceof Map) {
-      const out: Record<string, unknown> = {};
-      for (const [k, v] of o) out[String(k)] = v;
-      return out;
-    }
-    if (o instanceof Set) return Array.from(o);
-    if (o instanceof WeakMap || o instanceof WeakSet || o instanceof Promise) return `[${o.constructor.name}]`;
-    const toJSON = (o as { toJSON?: unknown }).toJSON;
-    if (typeof toJSON === 'function') return toJSON.call(o);
-    return o;
+    return normaliseObject(o);
   } catch {
-    return '[Unserialisable]';
+    return UNSERIALISABLE;
   }
 }
 

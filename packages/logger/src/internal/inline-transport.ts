@@ -1,10 +1,8 @@
+import type { SpanContext } from '@opentelemetry/api';
 import type { LogRecordExporter, LogRecordProcessor } from '@opentelemetry/sdk-logs';
 import type { LogFields, LoggerStats } from '../types.js';
-import { captureActive } from './capture.js';
-import { nowMillis } from './clock.js';
-import type { Identity } from './messages.js';
-import { callError } from './record.js';
-import type { Call } from './record.js';
+import { captureCall, copyCall, newCall } from './call.js';
+import type { Call, Identity, PerformanceRecord } from './call.js';
 import { RecordPipeline } from './record-pipeline.js';
 import type { PipelineConfig } from './record-pipeline.js';
 import {
@@ -21,8 +19,8 @@ import {
   readStats,
   workerDropSlot,
 } from './stats.js';
-import type { PerformanceRecord, Transport } from './transport.js';
-import { TraceBuffer } from './trace-buffer.js';
+import type { Transport } from './transport.js';
+import { HOLD, RELEASE, TraceBuffer, samplingStep } from './trace-buffer.js';
 import { warnOnce } from './warn-once.js';
 
 /**
@@ -34,6 +32,9 @@ export class InlineTransport implements Transport {
   private readonly s = createStatsMemory(false);
   private readonly pipeline: RecordPipeline;
   private readonly identities = new Map<string, Identity>();
+  /** The call object every log call is captured into, but one made while another is in the pipeline. */
+  private readonly call: Call = newCall();
+  private busy = false;
   private closing: Promise<void> | undefined;
   closed = false;
 
@@ -77,11 +78,11 @@ export class InlineTransport implements Transport {
 
   write(
     level: number,
-    identity: Identity,
+    who: Identity,
+    baseContext: Record<string, unknown> | undefined,
     message: unknown,
     fields: LogFields | undefined,
     performance: PerformanceRecord | undefined,
-    baseContext: Record<string, unknown> | undefined,
   ): void {
     const s = this.s;
     s[S_EMITTED]++;
@@ -89,47 +90,30 @@ export class InlineTransport implements Transport {
       s[S_DROP_AFTER_SHUTDOWN]++;
       return;
     }
+    // A processor (or a toJSON the mapping calls) that logs reaches here while the call object is in use.
+    const nested = this.busy;
+    this.busy = true;
     try {
-      const captured = captureActive();
-      const call: Call = { level, time: nowMillis(), message };
-      const sc = captured.spanContext;
-      if (sc !== undefined) {
-        call.traceId = sc.traceId;
-        call.spanId = sc.spanId;
-        call.traceFlags = sc.traceFlags;
+      const call = captureCall(nested ? newCall() : this.call, level, who, baseContext, message, fields, performance);
+      const step = this.held === undefined ? 0 : samplingStep(call);
+      if (step === HOLD) {
+        // Held as a ready call: its values are read at release (in-process callers own them meanwhile).
+        const held = copyCall(call);
+        (this.held as TraceBuffer<() => void>).hold((call.spanContext as SpanContext).traceId, () => this.pipeline.accept(held));
+        s[S_SAMPLED_OUT] = (this.held as TraceBuffer<() => void>).sampledOut;
+        return;
       }
-      if (captured.correlationId !== undefined) call.correlationId = captured.correlationId;
-      if (captured.parentAgentId !== undefined) call.parentAgentId = captured.parentAgentId;
-      if (fields !== undefined && fields !== null) {
-        if (fields.context !== undefined) call.context = fields.context;
-        if (fields.metadata !== undefined) call.metadata = fields.metadata;
-        if (fields.tags !== undefined) call.tags = fields.tags;
-        if (fields.error !== undefined) call.error = callError(fields.error);
-        if (fields.errorCode !== undefined) call.errorCode = fields.errorCode;
-        if (fields.citation !== undefined) call.citation = fields.citation;
+      if (step === RELEASE) {
+        const lines = (this.held as TraceBuffer<() => void>).release((call.spanContext as SpanContext).traceId);
+        for (const line of lines) line();
+        s[S_RESTORED] = (s[S_RESTORED] as number) + lines.length;
       }
-      if (performance !== undefined) call.performance = performance;
-      const who =
-        baseContext === undefined
-          ? { agentId: identity.agentId, component: identity.component }
-          : { agentId: identity.agentId, component: identity.component, context: baseContext };
-      if (this.held !== undefined && sc !== undefined && (sc.traceFlags & 1) === 0) {
-        if (level === 0) {
-          // Held as a ready call: its values are read at release (in-process callers own them meanwhile).
-          this.held.hold(sc.traceId, () => this.pipeline.accept(call, who));
-          s[S_SAMPLED_OUT] = this.held.sampledOut;
-          return;
-        }
-        if (level >= 3) {
-          const lines = this.held.release(sc.traceId);
-          for (const line of lines) line();
-          s[S_RESTORED] = (s[S_RESTORED] as number) + lines.length;
-        }
-      }
-      this.pipeline.accept(call, who);
+      this.pipeline.accept(call);
     } catch (err) {
       // The mapping never throws; a custom processor might. The agent must not notice.
       warnOnce('processor-threw', `tracebridge: a log processor threw (${(err as Error).message}); the record may be incomplete`);
+    } finally {
+      this.busy = nested;
     }
   }
 

@@ -13,11 +13,11 @@ import type { OtlpProtocol, OutputMode } from '../types.js';
 import { BoundedBatchProcessor } from './bounded-batch-processor.js';
 import { JsonlSink } from './jsonl-sink.js';
 import { isoMicros } from './clock.js';
-import { callHrTime, toRecord } from './record.js';
+import { callHrTime, toRecord } from './call.js';
+import type { Call } from './call.js';
 import { createRedactor } from './redact.js';
 import { uuidv7 } from './uuidv7.js';
 import type { RedactionConfig } from './redact.js';
-import type { Call, LoggerIdentity } from './record.js';
 
 /** Everything the export side needs, as plain data (it crosses into the worker). */
 export interface PipelineConfig {
@@ -101,9 +101,14 @@ export class RecordPipeline {
     }
   }
 
-  /** One call of one logger: into a record, redacted, then to each output. */
-  accept(call: Call, who: LoggerIdentity): void {
-    const record = toRecord(call, who, false);
+  /**
+   * One call: into a record, redacted, then to each output. The call object is read before anything
+   * else runs (a processor or a value's toJSON may log, and the transport reuses the object).
+   */
+  accept(call: Call): void {
+    const time = call.time;
+    const agentId = call.who.agentId;
+    const record = toRecord(call, false);
     if (this.redact !== undefined) {
       const n = this.redact(record);
       if (n > 0) this.hooks.onRedacted(n);
@@ -111,7 +116,7 @@ export class RecordPipeline {
     if (this.sink !== undefined) {
       // Output `both`: the line says that this record also goes over OTLP, so a collector that tails the
       // file and receives the OTLP stores it once (its file route drops marked lines; docs/mapping.md).
-      const line = { timestamp: isoMicros(call.time), ...record };
+      const line = { timestamp: isoMicros(time), ...record };
       if (this.provider !== undefined) (line as Record<string, unknown>)[OTLP_SENT_FIELD] = true;
       this.sink.write(line);
     }
@@ -119,17 +124,17 @@ export class RecordPipeline {
     const mapped = mapRecord(record, this.config.mapping, this.config.resource);
     if (mapped.invalid.length > 0) this.hooks.onInvalid(mapped.invalid.length);
     // MAPPING.md: a logger writing for another agent than its process names that agent on the record.
-    if (who.agentId !== this.config.agentId) mapped.attributes[ATTR_GEN_AI_AGENT_ID] = who.agentId;
+    if (agentId !== this.config.agentId) mapped.attributes[ATTR_GEN_AI_AGENT_ID] = agentId;
     // One id per record, fixed before the first export attempt: a batch resent after a lost answer (a
     // collector killed mid-request) arrives twice, and the store tells the copies apart by it.
-    if (this.config.recordUid) mapped.attributes[ATTR_LOG_RECORD_UID] = uuidv7(call.time);
+    if (this.config.recordUid) mapped.attributes[ATTR_LOG_RECORD_UID] = uuidv7(time);
     let logger = this.scopes.get(mapped.scope);
     if (logger === undefined) {
       logger = this.provider.getLogger(mapped.scope);
       this.scopes.set(mapped.scope, logger);
     }
     const emit: Parameters<SdkLogger['emit']>[0] = {
-      timestamp: callHrTime(call.time),
+      timestamp: callHrTime(time),
       observedTimestamp: this.observed(),
       attributes: mapped.attributes,
       context: this.contextFor(mapped.traceId, mapped.spanId, mapped.flags ?? 0),

@@ -4,6 +4,22 @@
  * context of a failure is what DEBUG lines are for), otherwise they are dropped and counted.
  * Bounded: `perTrace` newest lines per trace, `maxTraces` traces (oldest evicted).
  */
+import { LEVEL_NUMBER } from '@tracebridge/schema/internal';
+import type { Call } from './call.js';
+
+/** {@link samplingStep}: hold the call (a DEBUG line of an unsampled trace). */
+export const HOLD = 1;
+/** {@link samplingStep}: release the trace's held lines ahead of the call (an ERROR or FATAL of one). */
+export const RELEASE = 2;
+
+/** What trace-aware sampling does with a call: {@link HOLD}, {@link RELEASE}, or nothing (0). */
+export function samplingStep(call: Call): number {
+  const sc = call.spanContext;
+  if (sc === undefined || (sc.traceFlags & 1) !== 0) return 0;
+  if (call.level === LEVEL_NUMBER.DEBUG) return HOLD;
+  return call.level >= LEVEL_NUMBER.ERROR ? RELEASE : 0;
+}
+
 export class TraceBuffer<T> {
   private readonly traces = new Map<string, T[]>();
   /** Lines given up so far (evicted, or never released). */

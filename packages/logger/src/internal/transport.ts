@@ -1,8 +1,5 @@
 import type { LogFields, LoggerStats } from '../types.js';
-import type { Identity } from './messages.js';
-
-/** Figures of a performance() call, already in record form (`duration_ms`, `memory_mb`, …). */
-export type PerformanceRecord = Record<string, number>;
+import type { Identity, PerformanceRecord } from './call.js';
 
 /**
  * Where log calls go once a logger accepted them. One per process and configuration, shared by a
@@ -11,13 +8,14 @@ export type PerformanceRecord = Record<string, number>;
 export interface Transport {
   /** The identity (agent id + component) records of a logger carry; cheap to ask again. */
   identity(agentId: string, component: string): Identity;
+  /** One log call (see `captureCall` for what it is made of). */
   write(
     level: number,
-    identity: Identity,
+    who: Identity,
+    baseContext: Record<string, unknown> | undefined,
     message: unknown,
     fields: LogFields | undefined,
     performance: PerformanceRecord | undefined,
-    baseContext: Record<string, unknown> | undefined,
   ): void;
   /** Resolves true once everything written before the call was exported (or written), false on timeout. */
   flush(timeoutMillis: number): Promise<boolean>;

@@ -5,9 +5,10 @@
  * ring and the spill instead of this thread's memory.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { newCall } from './call.js';
+import { decodeCall } from './call-codec.js';
+import type { DecodeState } from './call-codec.js';
 import { Decoder } from './codec.js';
-import { decodeCall } from './messages.js';
-import type { DecodeState } from './messages.js';
 import { RecordPipeline } from './record-pipeline.js';
 import {
   CTRL_FLUSH_ASKED,
@@ -34,6 +35,8 @@ const ring = new RingReader(data.ring);
 const ctrl = ring.ctrl;
 const spill = data.spillDir === false ? undefined : new SpillReader(data.spillDir, ctrl);
 const decodeState: DecodeState = { identities: new Map() };
+/** Every record is decoded into this one object; the pipeline is done with it before the next. */
+const call = newCall();
 /** Records handled between yields to the event loop, so exports (network I/O) make progress. */
 const YIELD_EVERY = 512;
 
@@ -81,12 +84,7 @@ function handle(buf: Buffer, start: number, end: number): void {
   const d = buf === ring.buf ? ringDecoder : new Decoder(buf, start, end);
   d.pos = start;
   d.end = end;
-  const decoded = decodeCall(d, decodeState);
-  const who =
-    decoded.baseContext === undefined
-      ? { agentId: decoded.agentId, component: decoded.component }
-      : { agentId: decoded.agentId, component: decoded.component, context: decoded.baseContext };
-  pipeline.accept(decoded.call, who);
+  pipeline.accept(decodeCall(d, decodeState, call));
 }
 
 function publishHeld(): void {

@@ -4,30 +4,11 @@ import { Worker } from 'node:worker_threads';
 import { diag } from '@opentelemetry/api';
 import type { SpanContext } from '@opentelemetry/api';
 import type { LogFields, LoggerStats } from '../types.js';
-import { captureActive } from './capture.js';
-import { nowMillis } from './clock.js';
-import { Encoder, RecordTooLarge } from './codec.js';
-import {
-  F_BASE_CONTEXT,
-  F_CITATION,
-  F_CONTEXT,
-  F_CORR,
-  F_ERROR,
-  F_ERROR_CODE,
-  F_MESSAGE_VALUE,
-  F_METADATA,
-  F_PARENT,
-  F_PERF,
-  F_REGISTER,
-  F_SAME_CORR,
-  F_SAME_PARENT,
-  F_SAME_TRACE,
-  F_TAGS,
-  F_TRACE,
-  beginCall,
-  finishFlags,
-} from './messages.js';
-import type { EncodeState, Identity } from './messages.js';
+import { captureCall, newCall } from './call.js';
+import type { Call, Identity, PerformanceRecord } from './call.js';
+import { NO_STATE, encodeCall, forgetCalls, rememberCall } from './call-codec.js';
+import type { EncodeState } from './call-codec.js';
+import { Encoder } from './codec.js';
 import type { PipelineConfig } from './record-pipeline.js';
 import {
   CTRL_FLUSH_ASKED,
@@ -42,7 +23,7 @@ import {
 } from './ring.js';
 import type { RingMemory } from './ring.js';
 import { SpillWriter } from './spill.js';
-import { TraceBuffer } from './trace-buffer.js';
+import { HOLD, RELEASE, TraceBuffer, samplingStep } from './trace-buffer.js';
 import {
   S_DROP_AFTER_SHUTDOWN,
   S_DROP_QUEUE_FULL,
@@ -56,7 +37,7 @@ import {
   createStatsMemory,
   readStats,
 } from './stats.js';
-import type { PerformanceRecord, Transport } from './transport.js';
+import type { Transport } from './transport.js';
 import { warnOnce } from './warn-once.js';
 
 /** Options of the worker transport beyond the export pipeline's. */
@@ -80,11 +61,6 @@ export interface WorkerData {
   shutdownTimeoutMillis: number;
 }
 
-const LEVEL_DEBUG = 0;
-const LEVEL_ERROR = 3;
-/** Encoder memory that is always empty: held records must not refer to earlier ones. */
-const NO_STATE: EncodeState = Object.freeze({}) as EncodeState;
-
 /** How often the spill hands its current segment to the worker while spilling. */
 const SPILL_TICK_MS = 100;
 /** A crashed export worker is restarted this many times before the transport gives up. */
@@ -101,8 +77,14 @@ export class WorkerTransport implements Transport {
   private readonly s: Float64Array;
   private readonly enc: Encoder;
   private readonly spill: SpillWriter | undefined;
+  /** The call object every log call is captured into (see {@link write} for the exception). */
+  private readonly call: Call = newCall();
   private readonly state: EncodeState = {};
   private readonly held: TraceBuffer<Uint8Array> | undefined;
+  /** True while a call is being encoded and queued. */
+  private busy = false;
+  /** Calls made while another was being encoded, in their order. */
+  private nested: Call[] | undefined;
   private readonly identities = new Map<string, Identity>();
   private worker: Worker | undefined;
   private restarts = 0;
@@ -150,7 +132,7 @@ export class WorkerTransport implements Transport {
       warnOnce(`worker-restart-${this.restarts}`, `tracebridge: the log export worker failed (${err.message}); restarting it`);
       // The new worker knows no identity nor previous trace: make the next records carry them again.
       for (const id of this.identities.values()) id.registered = false;
-      this.resetState();
+      forgetCalls(this.state);
       this.startWorker();
     });
     // The export worker must never keep an agent alive: exit hooks flush it instead. After the
@@ -171,11 +153,11 @@ export class WorkerTransport implements Transport {
 
   write(
     level: number,
-    identity: Identity,
+    who: Identity,
+    baseContext: Record<string, unknown> | undefined,
     message: unknown,
     fields: LogFields | undefined,
     performance: PerformanceRecord | undefined,
-    baseContext: Record<string, unknown> | undefined,
   ): void {
     const s = this.s;
     s[S_EMITTED]++;
@@ -183,206 +165,98 @@ export class WorkerTransport implements Transport {
       s[S_DROP_AFTER_SHUTDOWN]++;
       return;
     }
-    const captured = captureActive();
-    const sc = captured.spanContext;
-    const corr = captured.correlationId;
-    const parent = captured.parentAgentId;
-    const time = nowMillis();
-    // Trace-aware sampling: a DEBUG line of an unsampled trace is encoded now (its values as they are
-    // at the call) but held; an ERROR of that trace releases the held lines ahead of itself.
-    const unsampled = this.held !== undefined && sc !== undefined && (sc.traceFlags & 1) === 0;
-    const holding = unsampled && level === LEVEL_DEBUG;
+    if (this.busy) {
+      // A log call made while another is being encoded (a toJSON or getter of its values that logs):
+      // the call object and the encoder are in use. It is queued right after that record, its own turn.
+      (this.nested ??= []).push(captureCall(newCall(), level, who, baseContext, message, fields, performance));
+      return;
+    }
+    this.busy = true;
+    try {
+      this.send(captureCall(this.call, level, who, baseContext, message, fields, performance));
+      const nested = this.nested;
+      if (nested !== undefined) while (nested.length > 0) this.send(nested.shift() as Call);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** Encodes a captured call, then holds it (trace-aware sampling), queues it, or drops and counts it. */
+  private send(call: Call): void {
+    const s = this.s;
+    const step = this.held === undefined ? 0 : samplingStep(call);
+    // An ERROR of an unsampled trace: its held DEBUG lines go first (which resets the encoder's memory).
+    if (step === RELEASE) this.releaseHeld((call.spanContext as SpanContext).traceId);
+    // Trace-aware sampling: a DEBUG line of an unsampled trace is encoded now (its values as they are at
+    // the call) but held, so it must not refer to earlier records.
+    const state = step === HOLD ? NO_STATE : this.state;
+    const max = this.options.maxRecordBytes;
     let flags: number;
     try {
-      flags = this.encode(level, identity, time, message, fields, performance, baseContext, sc, corr, parent, false, holding ? NO_STATE : this.state);
+      flags = encodeCall(this.enc, call, state, max, false);
     } catch {
       // Too large (or a value that defeats even the careful encoder): keep the call, not its data.
       try {
-        flags = this.encode(level, identity, time, message, undefined, undefined, undefined, sc, corr, parent, true, holding ? NO_STATE : this.state);
+        flags = encodeCall(this.enc, call, state, max, true);
       } catch {
         s[S_DROP_TOO_LARGE]++;
-        warnOnce('too_large', `tracebridge: a log record larger than ${this.options.maxRecordBytes} bytes was dropped`);
+        warnOnce('too_large', `tracebridge: a log record larger than ${max} bytes was dropped`);
         return;
       }
     }
     const e = this.enc;
-    if (holding) {
+    if (step === HOLD) {
       // A copy: Buffer#slice would be a view of the scratch buffer the next call overwrites.
-      (this.held as TraceBuffer<Uint8Array>).hold((sc as SpanContext).traceId, new Uint8Array(e.u8.subarray(0, e.pos)));
-      this.s[S_SAMPLED_OUT] = (this.held as TraceBuffer<Uint8Array>).sampledOut;
+      const held = this.held as TraceBuffer<Uint8Array>;
+      held.hold((call.spanContext as SpanContext).traceId, new Uint8Array(e.u8.subarray(0, e.pos)));
+      s[S_SAMPLED_OUT] = held.sampledOut;
       return;
     }
-    if (unsampled && level >= LEVEL_ERROR) this.releaseHeld((sc as SpanContext).traceId);
+    if (this.enqueue(e.u8, e.pos)) rememberCall(this.state, call, flags);
+    else this.dropFull();
+  }
+
+  /**
+   * The one way into the queue: the ring while it has room; else the disk spill, which then takes every
+   * record until the worker has read it all (so the order holds); false when that is full too (or
+   * spilling is off), and the caller drops and counts.
+   */
+  private enqueue(bytes: Uint8Array, length: number): boolean {
     if (!this.spilling) {
-      if (this.ring.write(e.u8, e.pos)) {
-        this.committed(identity, flags, sc, corr, parent);
+      if (this.ring.write(bytes, length)) {
         this.ring.wake();
-        return;
+        return true;
       }
-      if (this.spill === undefined) return this.dropFull();
+      if (this.spill === undefined) return false;
       this.spilling = true;
       this.startTick();
     }
-    if ((this.spill as SpillWriter).append(e.u8, e.pos)) {
-      s[S_SPILLED]++;
-      this.committed(identity, flags, sc, corr, parent);
-      return;
-    }
-    this.dropFull();
-  }
-
-  private encode(
-    level: number,
-    identity: Identity,
-    time: number,
-    message: unknown,
-    fields: LogFields | undefined,
-    performance: PerformanceRecord | undefined,
-    baseContext: Record<string, unknown> | undefined,
-    sc: SpanContext | undefined,
-    corr: string | undefined,
-    parent: string | undefined,
-    truncated: boolean,
-    st: EncodeState,
-  ): number {
-    const e = this.enc;
-    e.reset();
-    const at = beginCall(e, level, identity, time);
-    let flags = 0;
-    if (!identity.registered) {
-      flags |= F_REGISTER;
-      e.str(identity.agentId);
-      e.str(identity.component);
-    }
-    if (sc !== undefined) {
-      if (sc === st.spanContext) flags |= F_SAME_TRACE;
-      else {
-        flags |= F_TRACE;
-        e.ascii(sc.traceId, 32);
-        e.ascii(sc.spanId, 16);
-        e.u8w(sc.traceFlags & 0xff);
-      }
-    }
-    if (corr !== undefined) {
-      if (corr === st.correlationId) flags |= F_SAME_CORR;
-      else {
-        flags |= F_CORR;
-        e.str(corr);
-      }
-    }
-    if (parent !== undefined) {
-      if (parent === st.parentAgentId) flags |= F_SAME_PARENT;
-      else {
-        flags |= F_PARENT;
-        e.str(parent);
-      }
-    }
-    if (typeof message === 'string') {
-      if (truncated && message.length > 4096) e.str(`${message.slice(0, 4096)}…`);
-      else e.str(message);
-    } else {
-      flags |= F_MESSAGE_VALUE;
-      e.value(message);
-    }
-    if (truncated) {
-      flags |= F_CONTEXT;
-      e.value(`[Too large: more than ${this.options.maxRecordBytes} bytes]`);
-    } else {
-      if (baseContext !== undefined) {
-        flags |= F_BASE_CONTEXT;
-        e.value(baseContext);
-      }
-      if (fields !== undefined && fields !== null) {
-        if (fields.context !== undefined) {
-          flags |= F_CONTEXT;
-          e.value(fields.context);
-        }
-        if (fields.metadata !== undefined) {
-          flags |= F_METADATA;
-          e.value(fields.metadata);
-        }
-        if (fields.tags !== undefined) {
-          flags |= F_TAGS;
-          e.value(fields.tags);
-        }
-        if (fields.error !== undefined) {
-          flags |= F_ERROR;
-          e.error(fields.error);
-        }
-        if (fields.errorCode !== undefined) {
-          flags |= F_ERROR_CODE;
-          e.value(fields.errorCode);
-        }
-        if (fields.citation !== undefined) {
-          flags |= F_CITATION;
-          e.value(fields.citation);
-        }
-      }
-      if (performance !== undefined) {
-        flags |= F_PERF;
-        e.value(performance);
-      }
-    }
-    finishFlags(e, at, flags);
-    // The encoder's own bound is loose (it reserves 3 bytes per string character); this is the exact one.
-    if (!truncated && e.pos > this.options.maxRecordBytes) throw new RecordTooLarge();
-    return flags;
-  }
-
-  /** The record is queued: what it carried is now what the worker remembers. */
-  private committed(
-    identity: Identity,
-    flags: number,
-    sc: SpanContext | undefined,
-    corr: string | undefined,
-    parent: string | undefined,
-  ): void {
-    if (flags & F_REGISTER) identity.registered = true;
-    if (flags & F_TRACE) this.state.spanContext = sc;
-    if (flags & F_CORR) this.state.correlationId = corr;
-    if (flags & F_PARENT) this.state.parentAgentId = parent;
+    if (!(this.spill as SpillWriter).append(bytes, length)) return false;
+    this.s[S_SPILLED]++;
+    return true;
   }
 
   /**
    * Queues the held DEBUG lines of a trace. They were encoded without references to earlier records,
-   * but decoding them moves the worker's memory of the last trace and correlation: ours is reset so the
-   * next record states them in full.
+   * but decoding them moves the worker's memory of the last trace and correlation: ours is forgotten so
+   * the next record states them in full.
    */
   private releaseHeld(traceId: string): void {
     const lines = (this.held as TraceBuffer<Uint8Array>).release(traceId);
     if (lines.length === 0) return;
-    for (const bytes of lines) {
-      const queued = !this.spilling && this.ring.write(bytes, bytes.length);
-      if (queued) continue;
-      if (this.spill !== undefined) {
-        this.spilling = true;
-        this.startTick();
-        if (this.spill.append(bytes, bytes.length)) {
-          this.s[S_SPILLED]++;
-          continue;
-        }
-      }
-      this.s[S_DROP_QUEUE_FULL]++;
-    }
+    for (const bytes of lines) if (!this.enqueue(bytes, bytes.length)) this.dropFull();
     this.s[S_RESTORED] = (this.s[S_RESTORED] as number) + lines.length;
-    this.resetState();
-    this.ring.wake();
+    forgetCalls(this.state);
   }
 
   private dropFull(): void {
     this.s[S_DROP_QUEUE_FULL]++;
     // The worker never saw this record: the next one must not refer to it.
-    this.resetState();
+    forgetCalls(this.state);
     warnOnce(
       'queue_full',
       'tracebridge: the log queue and its disk spill are full (the collector is down or too slow); records are being dropped and counted in stats()',
     );
-  }
-
-  private resetState(): void {
-    this.state.spanContext = undefined;
-    this.state.correlationId = undefined;
-    this.state.parentAgentId = undefined;
   }
 
   private startTick(): void {

@@ -3,6 +3,7 @@
  * keeps a bad field's raw value under `tracebridge.invalid.<field>`), so the two can never disagree.
  * The JSON Schema in `record-schema.ts` states the same rules for other languages; a test holds them equal.
  */
+import { LEVELS, isLevel } from '../severity.js';
 
 // Years before 1970 are refused by the pattern: OTLP times are unsigned nanoseconds since the epoch.
 export const TIMESTAMP_PATTERN = '^(19[7-9][0-9]|[2-9][0-9]{3})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})\\.([0-9]{3,9})Z$';
@@ -80,10 +81,9 @@ export const checkTimestamp: Check = (value) => {
   return parseTimestamp(value) === undefined ? `is not a real calendar date and time: ${quote(value)}` : undefined;
 };
 
-export const checkLevel: Check = (value) =>
-  value === 'DEBUG' || value === 'INFO' || value === 'WARN' || value === 'ERROR' || value === 'FATAL'
-    ? undefined
-    : `must be one of DEBUG, INFO, WARN, ERROR, FATAL, got ${quote(value)}`;
+const LEVEL_LIST = LEVELS.join(', ');
+
+export const checkLevel: Check = (value) => (isLevel(value) ? undefined : `must be one of ${LEVEL_LIST}, got ${quote(value)}`);
 
 export const checkAgentId: Check = (value) => {
   const problem = stringMatching(AGENT_ID_RE, '<role>-<model>-<instance> such as A1-haiku-001')(value);

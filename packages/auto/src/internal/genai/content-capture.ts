@@ -7,7 +7,7 @@
  * strings, which the conventions allow where span attributes cannot hold structured values (the
  * pinned OpenTelemetry JS line cannot).
  */
-import { DEFAULT_EXACT_KEYS, DEFAULT_KEY_PARTS, DEFAULT_PATTERNS, createRedactor } from '@tracebridge/logger/internal/redact';
+import { DEFAULT_EXACT_KEYS, DEFAULT_KEY_PARTS, DEFAULT_PATTERNS, createRedactor } from '@tracebridge/logger/internal';
 import { ENV_CAPTURE_MESSAGE_CONTENT } from './semconv.js';
 
 /** What content capture does in this process. */
