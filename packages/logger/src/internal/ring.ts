@@ -5,7 +5,9 @@
  *
  * Layout of the control words (Int32): write position, read position, worker-sleeping flag, wake
  * counter, then a few words for flush/shutdown handshakes. A record is `u32 length` + payload, never
- * split: when the tail is too short the writer leaves a wrap marker and starts again at 0.
+ * split: when the tail is too short the writer leaves a wrap marker and starts again at 0. Besides
+ * records the ring carries spill barriers (see {@link RingWriter.writeBarrier}), which are not records
+ * and are not counted as such.
  */
 
 export const CTRL_WRITE = 0;
@@ -37,6 +39,8 @@ export const CTRL_SPILL_RECORDS_READ = 12;
 const CTRL_WORDS = 16;
 
 const WRAP = 0xffffffff;
+/** Header of a spill barrier: the next u32 is the index of the last spill segment to read first. */
+const BARRIER = 0xfffffffe;
 
 /** Shared memory of one ring: pass `sab` to the worker. */
 export interface RingMemory {
@@ -61,12 +65,18 @@ export class RingWriter {
   private readonly u8: Uint8Array;
   private readonly dv: DataView;
   private readonly size: number;
+  /**
+   * An empty ring is rewound to 0 only from here on: then the room left until the reader follows is
+   * at least this much (the pre-faulted first MiB, or half a smaller ring).
+   */
+  private readonly rewindAt: number;
 
   constructor(memory: RingMemory) {
     this.ctrl = new Int32Array(memory.control);
     this.u8 = new Uint8Array(memory.data);
     this.dv = new DataView(memory.data);
     this.size = memory.data.byteLength;
+    this.rewindAt = Math.min(PREFAULT_BYTES, this.size / 2);
   }
 
   /** Bytes currently waiting to be read. */
@@ -76,6 +86,11 @@ export class RingWriter {
     return w >= r ? w - r : this.size - r + w;
   }
 
+  /** Bytes free for records right now (some of it may be unusable: a record is never split). */
+  freeBytes(): number {
+    return this.size - 1 - this.usedBytes();
+  }
+
   /**
    * Copies one record in, or returns false when it does not fit now. Never blocks.
    * Records are padded to 4 bytes so every header stays aligned.
@@ -83,37 +98,59 @@ export class RingWriter {
   write(src: Uint8Array, length: number): boolean {
     const need = 4 + ((length + 3) & ~3);
     if (need > this.size / 2) return false;
-    let w = Atomics.load(this.ctrl, CTRL_WRITE);
-    const r = Atomics.load(this.ctrl, CTRL_READ);
-    if (w >= r) {
-      if (w === r && w !== 0 && r > need && this.size - w >= 4) {
-        // Empty: start again at 0, through a wrap marker the reader follows. While the reader keeps up,
-        // records then live in the first few pages: fresh pages of shared memory cost a page fault on
-        // first touch, measured here at ~0.5 µs per record when writing through untouched memory.
-        // `r > need`: the new record must end before the marker, or it would overwrite it (found by a
-        // stress test: the reader then took record bytes for a length).
-        this.dv.setUint32(w, WRAP, true);
-        w = 0;
-      } else {
-        // Free space is [w, size) plus [0, r - 1): one byte stays empty so full ≠ empty, which means the
-        // tail cannot be filled to the end while the reader sits at 0.
-        const tailRoom = r === 0 ? this.size - w - 4 : this.size - w;
-        if (tailRoom < need) {
-          if (r <= need) return false; // not enough room at the start either
-          if (this.size - w >= 4) this.dv.setUint32(w, WRAP, true);
-          w = 0;
-        }
-      }
-    } else if (r - w - 1 < need) {
-      return false;
-    }
+    const w = this.reserve(need);
+    if (w < 0) return false;
     this.dv.setUint32(w, length, true);
     this.u8.set(src.subarray(0, length), w + 4);
-    let next = w + need;
-    if (next === this.size) next = 0;
-    Atomics.store(this.ctrl, CTRL_WRITE, next);
+    this.commit(w + need);
     Atomics.add(this.ctrl, CTRL_RING_WRITTEN, 1);
     return true;
+  }
+
+  /**
+   * A spill barrier: the reader must have consumed spill segments up to `segment` before it reads
+   * what follows in the ring. Written when the producer goes back from the spill to the ring, so that
+   * records spilled earlier are read before the newer ones in the ring. Not a record: not counted.
+   */
+  writeBarrier(segment: number): boolean {
+    const w = this.reserve(8);
+    if (w < 0) return false;
+    this.dv.setUint32(w, BARRIER, true);
+    this.dv.setUint32(w + 4, segment, true);
+    this.commit(w + 8);
+    return true;
+  }
+
+  /** Where `need` bytes can be written now (a wrap marker left behind when needed), or -1. */
+  private reserve(need: number): number {
+    const w = Atomics.load(this.ctrl, CTRL_WRITE);
+    const r = Atomics.load(this.ctrl, CTRL_READ);
+    if (w >= r) {
+      if (w === r && w >= this.rewindAt && r > need && this.size - w >= 4) {
+        // Empty, and past the first pages: start again at 0, through a wrap marker the reader follows.
+        // While the reader keeps up, records then live in the first pages: fresh pages of shared memory
+        // cost a page fault on first touch, measured here at ~0.5 µs per record when writing through
+        // untouched memory. Only past `rewindAt`: until the reader has followed the marker, the free
+        // room is [0, r), and rewinding from a position a few records in (as it did on every empty
+        // ring) left room for a record or two, so the next write was refused and went to the disk
+        // spill at 500 records/s (#22). `r > need`: the new record must end before the marker, or it
+        // would overwrite it (found by a stress test: the reader then took record bytes for a length).
+        this.dv.setUint32(w, WRAP, true);
+        return 0;
+      }
+      // Free space is [w, size) plus [0, r - 1): one byte stays empty so full ≠ empty, which means the
+      // tail cannot be filled to the end while the reader sits at 0.
+      const tailRoom = r === 0 ? this.size - w - 4 : this.size - w;
+      if (tailRoom >= need) return w;
+      if (r <= need) return -1; // not enough room at the start either
+      if (this.size - w >= 4) this.dv.setUint32(w, WRAP, true);
+      return 0;
+    }
+    return r - w - 1 < need ? -1 : w;
+  }
+
+  private commit(next: number): void {
+    Atomics.store(this.ctrl, CTRL_WRITE, next === this.size ? 0 : next);
   }
 
   /** Wakes the worker if it is waiting for data. Cheap when it is not. */
@@ -148,10 +185,11 @@ export class RingReader {
   }
 
   /**
-   * The next record as `[start, end)` offsets into `buf`, or undefined when the ring is empty.
-   * The bytes stay valid until {@link release} is called.
+   * The next entry, or undefined when the ring is empty: a record as `[start, end)` offsets into `buf`
+   * (valid until {@link release}), or a spill barrier (`barrier` set: the last spill segment to read
+   * before going on in the ring; release it with `record: false`).
    */
-  peek(): { start: number; end: number; next: number } | undefined {
+  peek(): { start: number; end: number; next: number; barrier: number | undefined } | undefined {
     let r = Atomics.load(this.ctrl, CTRL_READ);
     const w = Atomics.load(this.ctrl, CTRL_WRITE);
     if (r === w) return undefined;
@@ -163,14 +201,19 @@ export class RingReader {
       }
     }
     const length = this.dv.getUint32(r, true);
+    if (length === BARRIER) {
+      const next = r + 8;
+      return { start: r, end: r, next: next === this.size ? 0 : next, barrier: this.dv.getUint32(r + 4, true) };
+    }
     let next = r + 4 + ((length + 3) & ~3);
     if (next === this.size) next = 0;
-    return { start: r + 4, end: r + 4 + length, next };
+    return { start: r + 4, end: r + 4 + length, next, barrier: undefined };
   }
 
-  release(next: number): void {
+  /** Frees the entry {@link peek} returned; `record: false` for a barrier (not counted as a record). */
+  release(next: number, record = true): void {
     Atomics.store(this.ctrl, CTRL_READ, next);
-    Atomics.add(this.ctrl, CTRL_RING_CONSUMED, 1);
+    if (record) Atomics.add(this.ctrl, CTRL_RING_CONSUMED, 1);
   }
 
   isEmpty(): boolean {

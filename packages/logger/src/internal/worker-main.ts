@@ -26,6 +26,7 @@ import {
   SHUTDOWN_DONE,
 } from './ring.js';
 import { SpillReader } from './spill.js';
+import type { SpillSegment } from './spill.js';
 import { S_DROP_SHUTDOWN_WORKER, S_EXPORTED, S_HELD, S_INVALID, S_REDACTED, S_WRITTEN, workerDropSlot } from './stats.js';
 import type { WorkerData } from './worker-transport.js';
 
@@ -91,10 +92,17 @@ function publishHeld(): void {
   stats[S_HELD] = pipeline.held();
 }
 
-/** Consumes from the ring, then the spill, while the pipeline has room. Returns true when it did work. */
+/** Records handled since the last yield to the event loop. */
+let sinceYield = 0;
+
+/**
+ * Consumes from the ring and the spill, in the order the records were written, while the pipeline has
+ * room: the ring first; a spill barrier in the ring, the spill up to the segment it names; an empty
+ * ring, the next spill segment (whose records follow everything the ring held before it). Returns true
+ * when it did work.
+ */
 async function drain(deadline: number): Promise<boolean> {
   let worked = false;
-  let n = 0;
   for (;;) {
     if (!pipeline.hasRoom()) {
       publishHeld();
@@ -103,6 +111,17 @@ async function drain(deadline: number): Promise<boolean> {
     }
     const next = ring.peek();
     if (next !== undefined) {
+      if (next.barrier !== undefined) {
+        // Spilled records that precede what follows in the ring.
+        while (spill !== undefined && Atomics.load(ctrl, CTRL_SPILL_CONSUMED) < next.barrier) {
+          const segment = spill.next();
+          if (segment === undefined) break;
+          await readSegment(segment);
+        }
+        ring.release(next.next, false);
+        worked = true;
+        continue;
+      }
       try {
         handle(ring.buf, next.start, next.end);
       } catch (err) {
@@ -110,7 +129,8 @@ async function drain(deadline: number): Promise<boolean> {
       }
       ring.release(next.next);
       worked = true;
-      if (++n % YIELD_EVERY === 0) {
+      if (++sinceYield >= YIELD_EVERY) {
+        sinceYield = 0;
         publishHeld();
         checkFlush();
         await yieldToLoop();
@@ -119,31 +139,37 @@ async function drain(deadline: number): Promise<boolean> {
     }
     const segment = spill?.next();
     if (segment === undefined) break;
-    let pos = 0;
-    const buf = segment.data;
-    while (pos + 4 <= buf.length) {
-      if (!pipeline.hasRoom()) {
-        publishHeld();
-        await pipeline.waitForRoom();
-      }
-      const length = buf.readUInt32LE(pos);
-      try {
-        handle(buf, pos + 4, pos + 4 + length);
-      } catch (err) {
-        warn('corrupt', `tracebridge: a spilled log record could not be decoded (${(err as Error).message})`);
-      }
-      Atomics.add(ctrl, CTRL_SPILL_RECORDS_READ, 1);
-      pos += 4 + length;
-      if (++n % YIELD_EVERY === 0) {
-        publishHeld();
-        await yieldToLoop();
-      }
-    }
-    spill?.done(segment.index);
+    await readSegment(segment);
     worked = true;
   }
   publishHeld();
   return worked;
+}
+
+/** Hands every record of a spill segment to the pipeline, then lets the segment go. */
+async function readSegment(segment: SpillSegment): Promise<void> {
+  const buf = segment.data;
+  let pos = segment.start;
+  while (pos + 4 <= buf.length) {
+    if (!pipeline.hasRoom()) {
+      publishHeld();
+      await pipeline.waitForRoom();
+    }
+    const length = buf.readUInt32LE(pos);
+    try {
+      handle(buf, pos + 4, pos + 4 + length);
+    } catch (err) {
+      warn('corrupt', `tracebridge: a spilled log record could not be decoded (${(err as Error).message})`);
+    }
+    Atomics.add(ctrl, CTRL_SPILL_RECORDS_READ, 1);
+    pos += 4 + length;
+    if (++sinceYield >= YIELD_EVERY) {
+      sinceYield = 0;
+      publishHeld();
+      await yieldToLoop();
+    }
+  }
+  (spill as SpillReader).done(segment.index);
 }
 
 function yieldToLoop(): Promise<void> {

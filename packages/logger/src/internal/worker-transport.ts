@@ -61,7 +61,7 @@ export interface WorkerData {
   shutdownTimeoutMillis: number;
 }
 
-/** How often the spill hands its current segment to the worker while spilling. */
+/** How often, while spilling, the transport checks whether it can go back to the ring. */
 const SPILL_TICK_MS = 100;
 /** A crashed export worker is restarted this many times before the transport gives up. */
 const MAX_RESTARTS = 3;
@@ -89,6 +89,8 @@ export class WorkerTransport implements Transport {
   private worker: Worker | undefined;
   private restarts = 0;
   private spilling = false;
+  /** Free ring bytes from which spilling ends. */
+  private readonly resumeBytes: number;
   private tick: NodeJS.Timeout | undefined;
   private closing: Promise<void> | undefined;
   closed = false;
@@ -96,6 +98,7 @@ export class WorkerTransport implements Transport {
   constructor(private readonly options: WorkerTransportOptions) {
     this.memory = createRingMemory(options.maxQueueBytes);
     this.ring = new RingWriter(this.memory);
+    this.resumeBytes = this.memory.data.byteLength / 2;
     this.s = createStatsMemory(true);
     this.enc = new Encoder(64 * 1024, options.maxRecordBytes * 3 + 1024);
     if (options.traceSampling !== undefined) this.held = new TraceBuffer(options.traceSampling.perTrace, options.traceSampling.maxTraces);
@@ -217,12 +220,12 @@ export class WorkerTransport implements Transport {
   }
 
   /**
-   * The one way into the queue: the ring while it has room; else the disk spill, which then takes every
-   * record until the worker has read it all (so the order holds); false when that is full too (or
+   * The one way into the queue: the ring while it has room; else the disk spill, which takes the
+   * records until the ring has room again (see {@link leaveSpill}); false when that is full too (or
    * spilling is off), and the caller drops and counts.
    */
   private enqueue(bytes: Uint8Array, length: number): boolean {
-    if (!this.spilling) {
+    if (!this.spilling || this.leaveSpill()) {
       if (this.ring.write(bytes, length)) {
         this.ring.wake();
         return true;
@@ -233,6 +236,25 @@ export class WorkerTransport implements Transport {
     }
     if (!(this.spill as SpillWriter).append(bytes, length)) return false;
     this.s[S_SPILLED]++;
+    return true;
+  }
+
+  /**
+   * Goes back from the spill to the ring once the ring is half free: the spill's open segment is
+   * handed to the worker and a barrier in the ring makes the worker read it before what follows. Half,
+   * not "any room": each switch closes a segment file, and a ring that has just a little room would
+   * take a few records and refuse again. Spilling used to last until the spill was read to the end,
+   * which a steady stream never allows, so every record then paid a disk write and read (#22).
+   */
+  private leaveSpill(): boolean {
+    if (this.ring.freeBytes() < this.resumeBytes) return false;
+    const spill = this.spill as SpillWriter;
+    spill.closeSegment();
+    if (!this.ring.writeBarrier(spill.lastClosed())) return false;
+    this.spilling = false;
+    if (this.tick !== undefined) clearInterval(this.tick);
+    this.tick = undefined;
+    this.ring.wake();
     return true;
   }
 
@@ -265,15 +287,9 @@ export class WorkerTransport implements Transport {
     this.tick.unref();
   }
 
+  /** While spilling: goes back to the ring when a producer that stopped logging would not. */
   private spillTick(): void {
-    const spill = this.spill as SpillWriter;
-    spill.closeSegment();
-    this.ring.kick();
-    if (spill.drained()) {
-      this.spilling = false;
-      if (this.tick !== undefined) clearInterval(this.tick);
-      this.tick = undefined;
-    }
+    this.leaveSpill();
   }
 
   /** Records written but not yet exported (ring, spill, worker). */
