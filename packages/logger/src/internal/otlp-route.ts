@@ -1,0 +1,30 @@
+import type { MappedRecord } from '@tracebridge/schema';
+
+/**
+ * The OTLP side of the record pipeline: takes mapped records and delivers them, bounded. Two exist:
+ * the protobuf route (protobuf-otlp-route.ts: records written as OTLP as they come, the default) and
+ * the SDK route (sdk-otlp-route.ts: the OpenTelemetry logs SDK, for custom processors or an exporter,
+ * and for `http/json`).
+ */
+export interface OtlpRoute {
+  /** One mapped record, made at `seconds` + `nanos` since the epoch (an OpenTelemetry HrTime). */
+  emit(mapped: MappedRecord, seconds: number, nanos: number): void;
+  /** True when it can take more records now. */
+  hasRoom(): boolean;
+  /** Resolves when it has room again. */
+  waitForRoom(): Promise<void>;
+  /** Records held (queued or in flight). */
+  held(): number;
+  /** Exports everything held. Does not resolve while the collector is down. */
+  flush(): Promise<void>;
+  /** Gives up whatever is held and returns how many records that was. */
+  abandon(): number;
+  /** Releases the exporter. May wait on a hanging connection. */
+  close(): Promise<void>;
+}
+
+/** Counters a route reports into. */
+export interface OtlpRouteHooks {
+  onExported(count: number): void;
+  onDropped(reason: 'queue_full' | 'export_failed', count: number): void;
+}
