@@ -48,6 +48,11 @@ export class BoundedBatchProcessor implements LogRecordProcessor {
     return this.queue.waitForRoom();
   }
 
+  /** Starts sending what waits for the batch delay, as far as the in-flight limit allows. */
+  sendNow(): void {
+    this.queue.sendNow();
+  }
+
   onEmit(record: SdkLogRecord, _context?: Context): void {
     const batch = this.queue.batchForNext();
     if (batch === undefined) return;

@@ -1,6 +1,12 @@
 import { diag } from '@opentelemetry/api';
-import { ExportResultCode } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
+
+/**
+ * `ExportResultCode` of `@opentelemetry/core` (a numeric enum), without loading that package on the
+ * calling thread, which never exports.
+ */
+const SUCCESS = 0;
+const FAILED = 1;
 
 /** Options of {@link BoundedExportQueue}. */
 export interface BoundedExportQueueOptions<B> {
@@ -110,6 +116,11 @@ export class BoundedExportQueue<B> {
     }
   }
 
+  /** Starts sending what waits for the batch delay, as far as the in-flight limit allows. */
+  sendNow(): void {
+    if (this.queued > 0) this.pump(true);
+  }
+
   private seal(): void {
     if (this.open === undefined || this.openCount === 0) return;
     this.sealed.push({ batch: this.open, count: this.openCount });
@@ -148,7 +159,7 @@ export class BoundedExportQueue<B> {
       settled = true;
       this.inFlight--;
       this.inFlightRecords -= entry.count;
-      if (result.code === ExportResultCode.SUCCESS) {
+      if (result.code === SUCCESS) {
         this.backoffMs = 0;
         this.options.onExported?.(entry.count);
       } else if (this.stopped || !isRetryable(result.error)) {
@@ -173,7 +184,7 @@ export class BoundedExportQueue<B> {
     try {
       this.options.send(entry.batch, entry.count, done);
     } catch (err) {
-      done({ code: ExportResultCode.FAILED, error: err as Error });
+      done({ code: FAILED, error: err as Error });
     }
   }
 

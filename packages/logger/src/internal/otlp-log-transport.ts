@@ -4,13 +4,13 @@
  * `@opentelemetry/exporter-logs-otlp-proto` configures it (`convertLegacyHttpOptions` with the logs
  * signal), so headers, TLS, compression, timeouts, its retries (5 attempts with backoff on 429, 502,
  * 503, 504 and network errors) and the `OTEL_EXPORTER_OTLP_*` variables behave the same; only the
- * serializer is ours, and writes the request from records already encoded.
+ * serializer is ours: it writes the request from records already encoded, and reads the answer as the
+ * SDK's does (otlp-log-response.ts).
  */
 import type { ExportResult } from '@opentelemetry/core';
-import { OTLPExporterBase } from '@opentelemetry/otlp-exporter-base';
-import { convertLegacyHttpOptions, createOtlpHttpExportDelegate } from '@opentelemetry/otlp-exporter-base/node-http';
-import { ProtobufLogsSerializer } from '@opentelemetry/otlp-transformer';
 import type { LogBatch } from './otlp-log-encoding.js';
+import { decodeLogsExportResponse } from './otlp-log-response.js';
+import { otlpExporterBase, otlpExporterBaseNodeHttp } from './sdk-modules.js';
 
 /** What the batch queue needs of an exporter of encoded batches. */
 export interface LogBatchExporter {
@@ -23,17 +23,18 @@ const COMPONENT_TYPE = 'otlp_http_log_exporter';
 
 export function protobufLogBatchExporter(options: { url: string; headers: Record<string, string>; timeoutMillis: number; resourceField: Buffer }): LogBatchExporter {
   const { resourceField } = options;
+  const { convertLegacyHttpOptions, createOtlpHttpExportDelegate } = otlpExporterBaseNodeHttp();
   const delegate = createOtlpHttpExportDelegate(
     convertLegacyHttpOptions({ url: options.url, headers: options.headers, timeoutMillis: options.timeoutMillis }, 'LOGS', 'v1/logs', {
       'Content-Type': 'application/x-protobuf',
     }),
     {
       serializeRequest: (batch: LogBatch) => batch.encodeRequest(resourceField),
-      deserializeResponse: (data: Uint8Array) => ProtobufLogsSerializer.deserializeResponse(data),
+      deserializeResponse: decodeLogsExportResponse,
     },
     COMPONENT_TYPE,
     { name: 'log', countItems: (batch: LogBatch) => batch.count },
     undefined,
   );
-  return new OTLPExporterBase<LogBatch>(delegate);
+  return new (otlpExporterBase().OTLPExporterBase)<LogBatch>(delegate);
 }

@@ -13,6 +13,8 @@ export interface OtlpRoute {
   hasRoom(): boolean;
   /** Resolves when it has room again. */
   waitForRoom(): Promise<void>;
+  /** Starts sending the records waiting for the batch delay, as far as the in-flight limit allows. */
+  sendNow(): void;
   /** Records held (queued or in flight). */
   held(): number;
   /** Exports everything held. Does not resolve while the collector is down. */

@@ -96,6 +96,10 @@ export class ProtobufOtlpRoute implements OtlpRoute {
     return this.queue.waitForRoom();
   }
 
+  sendNow(): void {
+    this.queue.sendNow();
+  }
+
   held(): number {
     return this.queue.held;
   }

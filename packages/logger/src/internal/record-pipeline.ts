@@ -1,6 +1,3 @@
-import { SDK_INFO } from '@opentelemetry/core';
-import { OTLPLogExporter as JsonExporter } from '@opentelemetry/exporter-logs-otlp-http';
-import { OTLPLogExporter as ProtoExporter } from '@opentelemetry/exporter-logs-otlp-proto';
 import type { LogRecordExporter, LogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { ATTR_GEN_AI_AGENT_ID, ATTR_LOG_RECORD_UID, OTLP_SENT_FIELD, mapRecord } from '@tracebridge/schema';
 import type { Attributes, MappingOptions } from '@tracebridge/schema';
@@ -13,6 +10,7 @@ import type { OtlpRoute } from './otlp-route.js';
 import { ProtobufOtlpRoute } from './protobuf-otlp-route.js';
 import { createRedactor } from './redact.js';
 import { SdkOtlpRoute } from './sdk-otlp-route.js';
+import { jsonLogExporter, otelCore, protoLogExporter } from './sdk-modules.js';
 import { uuidv7 } from './uuidv7.js';
 import type { RedactionConfig } from './redact.js';
 
@@ -118,6 +116,11 @@ export class RecordPipeline {
     return this.otlp === undefined ? Promise.resolve() : this.otlp.waitForRoom();
   }
 
+  /** Sends the records waiting for their batch delay now (they already waited it elsewhere). */
+  sendNow(): void {
+    this.otlp?.sendNow();
+  }
+
   /** Records held by the OTLP side (queued or in flight). */
   held(): number {
     return this.otlp?.held() ?? 0;
@@ -153,7 +156,7 @@ function createRoute(
   hooks: PipelineHooks,
   custom: { exporter?: LogRecordExporter; processors?: LogRecordProcessor[] },
 ): OtlpRoute {
-  const resource = { ...config.resource, ...SDK_INFO };
+  const resource = { ...config.resource, ...otelCore().SDK_INFO };
   const limits: { attributeCountLimit: number; attributeValueLengthLimit?: number } = { attributeCountLimit: config.attributeCountLimit };
   if (config.attributeValueLengthLimit !== undefined) limits.attributeValueLengthLimit = config.attributeValueLengthLimit;
   const queue = { maxQueueRecords: config.maxHeldRecords, maxExportBatchSize: config.maxExportBatchSize, scheduleDelayMillis: config.scheduleDelayMillis };
@@ -173,5 +176,5 @@ function createExporter(config: PipelineConfig): LogRecordExporter {
 /** The OTLP/HTTP logs exporter of the OpenTelemetry JS SDK for a protocol. */
 export function otlpExporter(url: string, protocol: OtlpProtocol, headers: Record<string, string>, timeoutMillis: number): LogRecordExporter {
   const options = { url, headers, timeoutMillis };
-  return protocol === 'http/json' ? new JsonExporter(options) : new ProtoExporter(options);
+  return protocol === 'http/json' ? new (jsonLogExporter().OTLPLogExporter)(options) : new (protoLogExporter().OTLPLogExporter)(options);
 }

@@ -12,8 +12,18 @@
 
 export const CTRL_WRITE = 0;
 export const CTRL_READ = 1;
+/** What the worker is doing: {@link WORKER_AWAKE}, {@link WORKER_IDLE} or {@link WORKER_GATHERING}. */
 export const CTRL_SLEEPING = 2;
 export const CTRL_WAKE = 3;
+/** The worker is running: writes need not wake it. */
+export const WORKER_AWAKE = 0;
+/** The worker sleeps with nothing queued: the next write wakes it. */
+export const WORKER_IDLE = 1;
+/**
+ * The worker lets records gather in the ring for a while before it reads them (one wake-up per batch
+ * rather than one per record at low rates): a write wakes it only once the ring is filling up.
+ */
+export const WORKER_GATHERING = 2;
 /** Highest flush token the producer asked for. */
 export const CTRL_FLUSH_ASKED = 4;
 /** Highest flush token the worker has completed (everything before it exported or dropped). */
@@ -70,6 +80,8 @@ export class RingWriter {
    * at least this much (the pre-faulted first MiB, or half a smaller ring).
    */
   private readonly rewindAt: number;
+  /** A gathering worker is woken once this much is waiting (a quarter of the ring, at most a MiB). */
+  private readonly gatherBytes: number;
 
   constructor(memory: RingMemory) {
     this.ctrl = new Int32Array(memory.control);
@@ -77,6 +89,7 @@ export class RingWriter {
     this.dv = new DataView(memory.data);
     this.size = memory.data.byteLength;
     this.rewindAt = Math.min(PREFAULT_BYTES, this.size / 2);
+    this.gatherBytes = Math.min(PREFAULT_BYTES, this.size / 4);
   }
 
   /** Bytes currently waiting to be read. */
@@ -153,18 +166,21 @@ export class RingWriter {
     Atomics.store(this.ctrl, CTRL_WRITE, next === this.size ? 0 : next);
   }
 
-  /** Wakes the worker if it is waiting for data. Cheap when it is not. */
+  /**
+   * Wakes the worker after a write if it is idle, or gathering and the ring is filling up. Cheap when
+   * it need not (an atomic load or three).
+   */
   wake(): void {
-    if (Atomics.load(this.ctrl, CTRL_SLEEPING) === 1) {
-      Atomics.store(this.ctrl, CTRL_SLEEPING, 0);
-      Atomics.add(this.ctrl, CTRL_WAKE, 1);
-      Atomics.notify(this.ctrl, CTRL_WAKE);
-    }
+    const state = Atomics.load(this.ctrl, CTRL_SLEEPING);
+    if (state === WORKER_AWAKE || (state === WORKER_GATHERING && this.usedBytes() < this.gatherBytes)) return;
+    Atomics.store(this.ctrl, CTRL_SLEEPING, WORKER_AWAKE);
+    Atomics.add(this.ctrl, CTRL_WAKE, 1);
+    Atomics.notify(this.ctrl, CTRL_WAKE);
   }
 
   /** Wakes the worker unconditionally (flush, shutdown). */
   kick(): void {
-    Atomics.store(this.ctrl, CTRL_SLEEPING, 0);
+    Atomics.store(this.ctrl, CTRL_SLEEPING, WORKER_AWAKE);
     Atomics.add(this.ctrl, CTRL_WAKE, 1);
     Atomics.notify(this.ctrl, CTRL_WAKE);
   }

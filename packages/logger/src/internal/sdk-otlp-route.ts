@@ -1,13 +1,12 @@
 import { ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import type { Context, HrTime } from '@opentelemetry/api';
 import type { Logger as SdkLogger } from '@opentelemetry/api-logs';
-import { LoggerProvider } from '@opentelemetry/sdk-logs';
-import type { LogRecordExporter, LogRecordProcessor } from '@opentelemetry/sdk-logs';
-import { resourceFromAttributes } from '@opentelemetry/resources';
+import type { LoggerProvider, LogRecordExporter, LogRecordProcessor } from '@opentelemetry/sdk-logs';
 import type { MappedRecord } from '@tracebridge/schema';
 import { BoundedBatchProcessor } from './bounded-batch-processor.js';
 import type { RecordLimits } from './otlp-log-encoding.js';
 import type { OtlpRoute, OtlpRouteHooks } from './otlp-route.js';
+import { otelResources, sdkLogs } from './sdk-modules.js';
 
 /** Options of {@link SdkOtlpRoute}. */
 export interface SdkOtlpRouteOptions {
@@ -41,7 +40,8 @@ export class SdkOtlpRoute implements OtlpRoute {
     });
     const limits: { attributeCountLimit: number; attributeValueLengthLimit?: number } = { attributeCountLimit: options.limits.attributeCountLimit };
     if (options.limits.attributeValueLengthLimit !== undefined) limits.attributeValueLengthLimit = options.limits.attributeValueLengthLimit;
-    this.provider = new LoggerProvider({
+    const { resourceFromAttributes } = otelResources();
+    this.provider = new (sdkLogs().LoggerProvider)({
       resource: resourceFromAttributes(options.resource as Parameters<typeof resourceFromAttributes>[0]),
       logRecordLimits: limits,
       processors: [...options.processors, this.batch],
@@ -102,6 +102,10 @@ export class SdkOtlpRoute implements OtlpRoute {
 
   waitForRoom(): Promise<void> {
     return this.batch.waitForRoom();
+  }
+
+  sendNow(): void {
+    this.batch.sendNow();
   }
 
   held(): number {

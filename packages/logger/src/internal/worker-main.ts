@@ -16,11 +16,9 @@ import {
   CTRL_RING_CONSUMED,
   CTRL_RING_WRITTEN,
   CTRL_SHUTDOWN,
-  CTRL_SLEEPING,
   CTRL_SPILL_CONSUMED,
   CTRL_SPILL_RECORDS_READ,
   CTRL_SPILL_WRITTEN,
-  CTRL_WAKE,
   RingReader,
   SHUTDOWN_ASKED,
   SHUTDOWN_DONE,
@@ -29,6 +27,7 @@ import { SpillReader } from './spill.js';
 import type { SpillSegment } from './spill.js';
 import { S_DROP_SHUTDOWN_WORKER, S_EXPORTED, S_HELD, S_INVALID, S_REDACTED, S_WRITTEN, workerDropSlot } from './stats.js';
 import type { WorkerData } from './worker-transport.js';
+import { gather, sleepIdle } from './worker-wait.js';
 
 const data = workerData as WorkerData;
 const stats = data.stats;
@@ -240,18 +239,32 @@ async function main(): Promise<void> {
       await yieldToLoop();
       continue;
     }
-    pipeline.flushSink();
-    // Nothing to read: sleep until the producer writes, asks for a flush or a shutdown.
-    const wake = Atomics.load(ctrl, CTRL_WAKE);
-    Atomics.store(ctrl, CTRL_SLEEPING, 1);
-    if (!ring.isEmpty() || Atomics.load(ctrl, CTRL_SHUTDOWN) !== 0 || (spill !== undefined && Atomics.load(ctrl, CTRL_SPILL_CONSUMED) < Atomics.load(ctrl, CTRL_SPILL_WRITTEN))) {
-      Atomics.store(ctrl, CTRL_SLEEPING, 0);
-      continue;
+    if (gathered) {
+      // What was gathered goes out now: it has waited its batch delay in the ring (worker-wait.ts).
+      gathered = false;
+      pipeline.sendNow();
     }
-    const wait = Atomics.waitAsync(ctrl, CTRL_WAKE, wake, 1000);
-    if (wait.async) await wait.value;
-    Atomics.store(ctrl, CTRL_SLEEPING, 0);
+    pipeline.flushSink();
+    // Nothing to read: sleep until the producer writes, asks for a flush or a shutdown (worker-wait.ts).
+    if (!(await sleepIdle(ctrl, hasWork))) continue;
+    if (!urgent()) {
+      await gather(ctrl, data.pipeline.scheduleDelayMillis, urgent);
+      gathered = true;
+    }
   }
+}
+
+/** Whether the worker went to sleep after gathering records, which it then sends without further delay. */
+let gathered = false;
+
+/** Records in the ring or the spill, or a shutdown asked. */
+function hasWork(): boolean {
+  return !ring.isEmpty() || Atomics.load(ctrl, CTRL_SHUTDOWN) !== 0 || (spill !== undefined && Atomics.load(ctrl, CTRL_SPILL_CONSUMED) < Atomics.load(ctrl, CTRL_SPILL_WRITTEN));
+}
+
+/** A shutdown or a flush was asked: the worker must not let records wait. */
+function urgent(): boolean {
+  return Atomics.load(ctrl, CTRL_SHUTDOWN) !== 0 || Atomics.load(ctrl, CTRL_FLUSH_ASKED) !== Atomics.load(ctrl, CTRL_FLUSH_DONE);
 }
 
 // Atomics.waitAsync is not an event-loop handle: without a referenced one this thread would end as
