@@ -124,6 +124,24 @@ describe('the protobuf route encoding', () => {
     expect(ours.resourceLogs[0]?.scopeLogs.map((s) => s.scope?.name)).toEqual(['b', 'a', 'unknown']);
   });
 
+  it('adds log.record.uid last, as a UUIDv7 of the call, within the count limit', () => {
+    const at = 1_764_506_096_123;
+    const encode = (limit: number) => {
+      const batch = new LogBatch(new Map());
+      batch.add('redis_bus', { seconds: 1_764_506_096, nanos: 123_000_000, body: 'hello', attributes: { 'context.a': 1, 'context.b': 'x' }, uidMillis: at }, 0, 0, { attributeCountLimit: limit });
+      return decodeLogsRequest(batch.encodeRequest(encodeResourceField({}))).resourceLogs[0]?.scopeLogs[0]?.logRecords[0];
+    };
+    const record = encode(1024);
+    expect(record?.attributes?.map((a) => a.key)).toEqual(['context.a', 'context.b', 'log.record.uid']);
+    const uid = record?.attributes?.[2]?.value?.stringValue ?? '';
+    expect(uid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(uid.replace(/-/g, '').slice(0, 12)).toBe(at.toString(16).padStart(12, '0'));
+    // As on the SDK route, where it is the last attribute set: over the count limit it is dropped and counted.
+    const limited = encode(2);
+    expect(limited?.attributes?.map((a) => a.key)).toEqual(['context.a', 'context.b']);
+    expect(limited?.droppedAttributesCount).toBe(1);
+  });
+
   it('writes times as exact 64-bit nanoseconds', () => {
     for (const [seconds, nanos] of [
       [0, 0],

@@ -16,9 +16,10 @@
  * - the resource's `dropped_attributes_count` written as 0, no schema URLs, no scope version, a scope
  *   without a name named `unknown`.
  */
-import { UNKNOWN_SCOPE } from '@tracebridge/schema';
+import { ATTR_LOG_RECORD_UID, UNKNOWN_SCOPE } from '@tracebridge/schema';
 import type { Attributes } from '@tracebridge/schema';
 import { FIXED32, FIXED64, LEN, ProtoWriter, VARINT } from './proto-writer.js';
+import { writeUuidv7 } from './uuidv7.js';
 
 /** The SDK's log record limits, as the pipeline configures them. */
 export interface RecordLimits {
@@ -39,6 +40,11 @@ export interface LogRecordFields {
   traceId?: string | undefined;
   spanId?: string | undefined;
   flags?: number | undefined;
+  /**
+   * When set, a `log.record.uid` attribute (a UUIDv7 of this time, in milliseconds) after the others,
+   * as the SDK route adds it last: written as its bytes, without a string per record.
+   */
+  uidMillis?: number | undefined;
 }
 
 const MIN_INT64 = -(2 ** 63);
@@ -46,25 +52,41 @@ const MAX_INT64 = 2 ** 63;
 
 /** `seconds * 1e9 + nanos` as the two 32-bit halves of a fixed64, exactly (the product exceeds 2^53). */
 export function nanosFixed64(seconds: number, nanos: number): [low: number, high: number] {
-  // seconds = hi16 · 2^16 + lo16; each part times 1e9 stays below 2^53.
-  const lo16 = seconds & 0xffff;
-  const hi16 = Math.floor(seconds / 0x10000);
-  const fromLo = lo16 * 1e9;
-  const fromHi = hi16 * 1e9;
-  // fromHi · 2^16 = (fromHi div 2^16) · 2^32 + (fromHi mod 2^16) · 2^16
-  const low = (fromLo % 0x100000000) + (fromHi % 0x10000) * 0x10000 + nanos;
-  const high = Math.floor(fromLo / 0x100000000) + Math.floor(fromHi / 0x10000) + Math.floor(low / 0x100000000);
-  return [low % 0x100000000, high % 0x100000000];
+  return [nanosLow(seconds, nanos), nanosHigh(seconds, nanos)];
 }
+
+// seconds = hi16 · 2^16 + lo16; each part times 1e9 stays below 2^53, and
+// (hi16 · 1e9) · 2^16 = ((hi16 · 1e9) div 2^16) · 2^32 + ((hi16 · 1e9) mod 2^16) · 2^16.
+
+function nanosLowSum(seconds: number, nanos: number): number {
+  return ((seconds & 0xffff) * 1e9) % 0x100000000 + ((Math.floor(seconds / 0x10000) * 1e9) % 0x10000) * 0x10000 + nanos;
+}
+
+function nanosLow(seconds: number, nanos: number): number {
+  return nanosLowSum(seconds, nanos) % 0x100000000;
+}
+
+function nanosHigh(seconds: number, nanos: number): number {
+  const high =
+    Math.floor(((seconds & 0xffff) * 1e9) / 0x100000000) +
+    Math.floor((Math.floor(seconds / 0x10000) * 1e9) / 0x10000) +
+    Math.floor(nanosLowSum(seconds, nanos) / 0x100000000);
+  return high % 0x100000000;
+}
+
+/** Bytes of the last trace and span ids written: consecutive records of one span share them. */
+let lastTraceId = '';
+let lastSpanId = '';
+const traceIdBytes = Buffer.alloc(16);
+const spanIdBytes = Buffer.alloc(8);
 
 /**
  * Writes one LogRecord message's fields (without its own tag and length) into `w`. `observed` is the
  * observed time as a fixed64's halves.
  */
 export function writeLogRecord(w: ProtoWriter, r: LogRecordFields, observedLow: number, observedHigh: number, limits: RecordLimits): void {
-  const [low, high] = nanosFixed64(r.seconds, r.nanos);
   w.tag(1, FIXED64);
-  w.fixed64(low, high);
+  w.fixed64(nanosLow(r.seconds, r.nanos), nanosHigh(r.seconds, r.nanos));
   if (r.severityNumber !== undefined && r.severityNumber !== 0) {
     w.tag(2, VARINT);
     w.varint(r.severityNumber);
@@ -79,7 +101,11 @@ export function writeLogRecord(w: ProtoWriter, r: LogRecordFields, observedLow: 
     writeAnyValue(w, r.body, undefined, undefined);
     w.finishLength(at);
   }
-  const dropped = writeAttributes(w, 6, r.attributes, limits);
+  let dropped = writeAttributes(w, 6, r.attributes, limits);
+  if (r.uidMillis !== undefined) {
+    if (keptAttributes < limits.attributeCountLimit) writeUid(w, r.uidMillis);
+    else dropped++;
+  }
   w.tag(7, VARINT);
   w.varint(dropped);
   if (r.traceId !== undefined && r.spanId !== undefined) {
@@ -87,14 +113,50 @@ export function writeLogRecord(w: ProtoWriter, r: LogRecordFields, observedLow: 
       w.tag(8, FIXED32);
       w.fixed32(r.flags);
     }
+    if (r.traceId !== lastTraceId) {
+      traceIdBytes.write(r.traceId, 0, 16, 'hex');
+      lastTraceId = r.traceId;
+    }
+    if (r.spanId !== lastSpanId) {
+      spanIdBytes.write(r.spanId, 0, 8, 'hex');
+      lastSpanId = r.spanId;
+    }
     w.tag(9, LEN);
-    w.hexBytes(r.traceId);
+    w.varint(16);
+    w.raw(traceIdBytes);
     w.tag(10, LEN);
-    w.hexBytes(r.spanId);
+    w.varint(8);
+    w.raw(spanIdBytes);
   }
   w.tag(11, FIXED64);
   w.fixed64(observedLow, observedHigh);
 }
+
+/** The KeyValue of `log.record.uid`: its key's bytes once, then 36 ASCII characters per record. */
+const UID_KEY = Buffer.from(ATTR_LOG_RECORD_UID, 'latin1');
+
+function writeUid(w: ProtoWriter, millis: number): void {
+  const k = UID_KEY.length;
+  const kvLength = 4 + k + 2 + 36;
+  w.ensure(2 + kvLength);
+  const buf = w.buf;
+  let p = w.pos;
+  buf[p++] = (6 << 3) | LEN;
+  buf[p++] = kvLength;
+  buf[p++] = (1 << 3) | LEN;
+  buf[p++] = k;
+  UID_KEY.copy(buf, p);
+  p += k;
+  buf[p++] = (2 << 3) | LEN;
+  buf[p++] = 38;
+  buf[p++] = (1 << 3) | LEN;
+  buf[p++] = 36;
+  writeUuidv7(buf, p, millis);
+  w.pos = p + 36;
+}
+
+/** Attributes {@link writeAttributes} kept, the last time it ran. */
+let keptAttributes = 0;
 
 /** Repeated KeyValue field `field` of `attributes`, with the record limits; returns how many were dropped for the count limit. */
 export function writeAttributes(w: ProtoWriter, field: number, attributes: Readonly<Record<string, unknown>>, limits: RecordLimits | undefined): number {
@@ -111,6 +173,8 @@ export function writeAttributes(w: ProtoWriter, field: number, attributes: Reado
       continue;
     }
     kept++;
+    const kb = keyBytes(key);
+    if (kb !== undefined && writeScalarKeyValue(w, field, kb, value, cut)) continue;
     w.tag(field, LEN);
     const at = w.startLength();
     w.tag(1, LEN);
@@ -121,7 +185,99 @@ export function writeAttributes(w: ProtoWriter, field: number, attributes: Reado
     w.finishLength(v);
     w.finishLength(at);
   }
+  keptAttributes = kept;
   return dropped;
+}
+
+/** ASCII attribute keys up to this long have their bytes cached (keys repeat from record to record). */
+const CACHED_KEY_LENGTH = 100;
+const keyCache = new Map<string, Uint8Array | null>();
+
+/** The bytes of an ASCII key (from the cache), or undefined for a long or non-ASCII one. */
+function keyBytes(key: string): Uint8Array | undefined {
+  let bytes = keyCache.get(key);
+  if (bytes === undefined) {
+    bytes = null;
+    if (key.length <= CACHED_KEY_LENGTH) {
+      const b = new Uint8Array(key.length);
+      let ascii = true;
+      for (let i = 0; i < key.length && ascii; i++) {
+        const c = key.charCodeAt(i);
+        if (c > 0x7f) ascii = false;
+        b[i] = c;
+      }
+      if (ascii) bytes = b;
+    }
+    // Bounded: records with ever-new keys (ids as keys) must not grow it without end.
+    if (keyCache.size >= 4096) keyCache.clear();
+    keyCache.set(key, bytes);
+  }
+  return bytes ?? undefined;
+}
+
+/**
+ * A KeyValue of an ASCII key and a scalar value (a string, boolean, non-negative integer below 2^32 or
+ * a non-integer number) that fits in 127 bytes, written without length fix-ups: the common attribute.
+ * Writes the same bytes the general path would; returns false, having written nothing, for any other.
+ */
+function writeScalarKeyValue(w: ProtoWriter, field: number, key: Uint8Array, value: unknown, cut: number | undefined): boolean {
+  const k = key.length;
+  let anyLength: number;
+  let text = '';
+  switch (typeof value) {
+    case 'string':
+      text = cut !== undefined && value.length > cut ? value.substring(0, cut) : value;
+      anyLength = 2 + text.length;
+      break;
+    case 'boolean':
+      anyLength = 2;
+      break;
+    case 'number':
+      if (!Number.isInteger(value)) anyLength = 9;
+      else if (value >= 0 && value <= 0xffffffff) anyLength = 1 + varintSize(value);
+      else return false;
+      break;
+    default:
+      return false;
+  }
+  const kvLength = 4 + k + anyLength;
+  if (kvLength > 0x7f || anyLength > 0x7f) return false;
+  w.ensure(2 + kvLength);
+  const buf = w.buf;
+  let p = w.pos;
+  buf[p++] = (field << 3) | LEN;
+  buf[p++] = kvLength;
+  buf[p++] = (1 << 3) | LEN;
+  buf[p++] = k;
+  for (let i = 0; i < k; i++) buf[p++] = key[i] as number;
+  buf[p++] = (2 << 3) | LEN;
+  buf[p++] = anyLength;
+  if (typeof value === 'string') {
+    buf[p++] = (1 << 3) | LEN;
+    buf[p++] = text.length;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c > 0x7f) return false; // not ASCII: the general path writes it (w.pos was not moved)
+      buf[p++] = c;
+    }
+  } else if (typeof value === 'boolean') {
+    buf[p++] = (2 << 3) | VARINT;
+    buf[p++] = value ? 1 : 0;
+  } else if (Number.isInteger(value)) {
+    buf[p++] = (3 << 3) | VARINT;
+    let v = value as number;
+    while (v > 0x7f) {
+      buf[p++] = (v & 0x7f) | 0x80;
+      v >>>= 7;
+    }
+    buf[p++] = v;
+  } else {
+    buf[p++] = (4 << 3) | FIXED64;
+    buf.writeDoubleLE(value as number, p);
+    p += 8;
+  }
+  w.pos = p;
+  return true;
 }
 
 /** An AnyValue's fields. `cut`: the string length limit; `seen`: maps being written (never a cycle). */

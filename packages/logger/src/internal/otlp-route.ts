@@ -7,8 +7,11 @@ import type { MappedRecord } from '@tracebridge/schema';
  * and for `http/json`).
  */
 export interface OtlpRoute {
-  /** One mapped record, made at `seconds` + `nanos` since the epoch (an OpenTelemetry HrTime). */
-  emit(mapped: MappedRecord, seconds: number, nanos: number): void;
+  /**
+   * One mapped record, made at `seconds` + `nanos` since the epoch (an OpenTelemetry HrTime); with
+   * `uidMillis`, the record gets a `log.record.uid` of that time after its other attributes.
+   */
+  emit(mapped: MappedRecord, seconds: number, nanos: number, uidMillis?: number): void;
   /** True when it can take more records now. */
   hasRoom(): boolean;
   /** Resolves when it has room again. */

@@ -58,7 +58,7 @@ export class ProtobufOtlpRoute implements OtlpRoute {
     });
   }
 
-  emit(mapped: MappedRecord, seconds: number, nanos: number): void {
+  emit(mapped: MappedRecord, seconds: number, nanos: number, uidMillis?: number): void {
     const batch = this.queue.batchForNext();
     if (batch === undefined) return;
     const f = this.fields;
@@ -71,6 +71,7 @@ export class ProtobufOtlpRoute implements OtlpRoute {
     f.traceId = mapped.traceId;
     f.spanId = mapped.spanId;
     f.flags = mapped.flags;
+    f.uidMillis = uidMillis;
     this.observe();
     batch.add(mapped.scope, f, this.observedLow, this.observedHigh, this.limits);
     this.queue.added();

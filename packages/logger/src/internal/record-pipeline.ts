@@ -1,5 +1,5 @@
 import type { LogRecordExporter, LogRecordProcessor } from '@opentelemetry/sdk-logs';
-import { ATTR_GEN_AI_AGENT_ID, ATTR_LOG_RECORD_UID, OTLP_SENT_FIELD, mapRecord } from '@tracebridge/schema';
+import { ATTR_GEN_AI_AGENT_ID, OTLP_SENT_FIELD, mapRecord } from '@tracebridge/schema';
 import type { Attributes, MappingOptions } from '@tracebridge/schema';
 import type { OtlpProtocol, OutputMode } from '../types.js';
 import { JsonlSink } from './jsonl-sink.js';
@@ -11,7 +11,6 @@ import { ProtobufOtlpRoute } from './protobuf-otlp-route.js';
 import { createRedactor } from './redact.js';
 import { SdkOtlpRoute } from './sdk-otlp-route.js';
 import { jsonLogExporter, otelCore, protoLogExporter } from './sdk-modules.js';
-import { uuidv7 } from './uuidv7.js';
 import type { RedactionConfig } from './redact.js';
 
 /** Everything the export side needs, as plain data (it crosses into the worker). */
@@ -100,11 +99,11 @@ export class RecordPipeline {
     if (mapped.invalid.length > 0) this.hooks.onInvalid(mapped.invalid.length);
     // MAPPING.md: a logger writing for another agent than its process names that agent on the record.
     if (agentId !== this.config.agentId) mapped.attributes[ATTR_GEN_AI_AGENT_ID] = agentId;
-    // One id per record, fixed before the first export attempt: a batch resent after a lost answer (a
-    // collector killed mid-request) arrives twice, and the store tells the copies apart by it.
-    if (this.config.recordUid) mapped.attributes[ATTR_LOG_RECORD_UID] = uuidv7(time);
     const [seconds, nanos] = callHrTime(time);
-    this.otlp.emit(mapped, seconds, nanos);
+    // One id per record (`log.record.uid`, added by the route), fixed before the first export attempt:
+    // a batch resent after a lost answer (a collector killed mid-request) arrives twice, and the store
+    // tells the copies apart by it.
+    this.otlp.emit(mapped, seconds, nanos, this.config.recordUid ? time : undefined);
   }
 
   /** True when the OTLP side can take more records now. */

@@ -2,11 +2,13 @@ import { ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import type { Context, HrTime } from '@opentelemetry/api';
 import type { Logger as SdkLogger } from '@opentelemetry/api-logs';
 import type { LoggerProvider, LogRecordExporter, LogRecordProcessor } from '@opentelemetry/sdk-logs';
+import { ATTR_LOG_RECORD_UID } from '@tracebridge/schema';
 import type { MappedRecord } from '@tracebridge/schema';
 import { BoundedBatchProcessor } from './bounded-batch-processor.js';
 import type { RecordLimits } from './otlp-log-encoding.js';
 import type { OtlpRoute, OtlpRouteHooks } from './otlp-route.js';
 import { otelResources, sdkLogs } from './sdk-modules.js';
+import { uuidv7 } from './uuidv7.js';
 
 /** Options of {@link SdkOtlpRoute}. */
 export interface SdkOtlpRouteOptions {
@@ -48,7 +50,8 @@ export class SdkOtlpRoute implements OtlpRoute {
     });
   }
 
-  emit(mapped: MappedRecord, seconds: number, nanos: number): void {
+  emit(mapped: MappedRecord, seconds: number, nanos: number, uidMillis?: number): void {
+    if (uidMillis !== undefined) mapped.attributes[ATTR_LOG_RECORD_UID] = uuidv7(uidMillis);
     let logger = this.scopes.get(mapped.scope);
     if (logger === undefined) {
       logger = this.provider.getLogger(mapped.scope);

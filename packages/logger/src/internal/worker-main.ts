@@ -78,10 +78,16 @@ let pendingFlush: PendingFlush | undefined;
 let flushRunning = false;
 
 const ringDecoder = new Decoder(ring.buf, 0, 0);
+/** The decoder of the spill segment being read, and that segment's buffer. */
+let segmentDecoder: Decoder | undefined;
 
 function handle(buf: Buffer, start: number, end: number): void {
-  // The ring's decoder is reused; a spill segment (another buffer) gets its own.
-  const d = buf === ring.buf ? ringDecoder : new Decoder(buf, start, end);
+  // One decoder for the ring, one per spill segment (another buffer).
+  let d = ringDecoder;
+  if (buf !== ring.buf) {
+    if (segmentDecoder === undefined || segmentDecoder.buf !== buf) segmentDecoder = new Decoder(buf, start, end);
+    d = segmentDecoder;
+  }
   d.pos = start;
   d.end = end;
   pipeline.accept(decodeCall(d, decodeState, call));
@@ -169,6 +175,7 @@ async function readSegment(segment: SpillSegment): Promise<void> {
     }
   }
   (spill as SpillReader).done(segment.index);
+  segmentDecoder = undefined;
 }
 
 function yieldToLoop(): Promise<void> {
@@ -262,9 +269,9 @@ function hasWork(): boolean {
   return !ring.isEmpty() || Atomics.load(ctrl, CTRL_SHUTDOWN) !== 0 || (spill !== undefined && Atomics.load(ctrl, CTRL_SPILL_CONSUMED) < Atomics.load(ctrl, CTRL_SPILL_WRITTEN));
 }
 
-/** A shutdown or a flush was asked: the worker must not let records wait. */
+/** A shutdown or a flush was asked, or the ring is filling up: the worker must not let records wait. */
 function urgent(): boolean {
-  return Atomics.load(ctrl, CTRL_SHUTDOWN) !== 0 || Atomics.load(ctrl, CTRL_FLUSH_ASKED) !== Atomics.load(ctrl, CTRL_FLUSH_DONE);
+  return Atomics.load(ctrl, CTRL_SHUTDOWN) !== 0 || Atomics.load(ctrl, CTRL_FLUSH_ASKED) !== Atomics.load(ctrl, CTRL_FLUSH_DONE) || ring.filling();
 }
 
 // Atomics.waitAsync is not an event-loop handle: without a referenced one this thread would end as

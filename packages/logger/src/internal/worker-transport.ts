@@ -233,9 +233,14 @@ export class WorkerTransport implements Transport {
       if (this.spill === undefined) return false;
       this.spilling = true;
       this.startTick();
+      // The worker may be asleep or letting records gather (worker-wait.ts): only its reading the ring
+      // ends the spilling.
+      this.ring.kick();
     }
     if (!(this.spill as SpillWriter).append(bytes, length)) return false;
     this.s[S_SPILLED]++;
+    // A worker that started gathering since is woken too (the ring is full: the check says so).
+    this.ring.wake();
     return true;
   }
 
