@@ -175,7 +175,8 @@ describe('the worker transport', () => {
     s.failWith = 503;
     const log = logger({ endpoint: s.url, exportTimeoutMillis: 2000 });
     for (let i = 0; i < 100; i++) log.info(`r${i}`);
-    await sleep(1500);
+    // A second refused request is a retry: only then is the collector let through.
+    await until(() => s.refused >= 2, 30_000);
     expect(s.count).toBe(0);
     s.failWith = undefined;
     expect(await log.flush(20_000)).toBe(true);
