@@ -1,7 +1,12 @@
 /**
  * `npm run bench`: every scenario, one after the other, on this machine, competitors in the same run.
- * Pick scenarios with `BENCH=call-cost,burst` (default: all). Never part of `npm test`.
+ * Pick scenarios with `BENCH=call-cost,burst` (default: all). Never part of `npm test`. Each scenario
+ * prints the machine's load average when it starts and ends: the machine may be shared, and its
+ * figures are only as quiet as it was.
  */
+import { cpus } from 'node:os';
+import { loadLine } from './lib/stats.js';
+
 const all: Record<string, () => Promise<unknown>> = {
   'call-cost': async () => (await import('./call-cost.bench.js')).run(),
   burst: async () => (await import('./burst.bench.js')).run(),
@@ -13,9 +18,6 @@ const all: Record<string, () => Promise<unknown>> = {
 };
 
 const chosen = (process.env.BENCH ?? Object.keys(all).join(',')).split(',').map((s) => s.trim());
-console.log(`node ${process.version}, ${(await import('node:os')).cpus().length} cores; scenarios: ${chosen.join(', ')}`);
-for (const name of chosen) {
-  const run = all[name];
-  if (run === undefined) throw new Error(`unknown scenario ${name}; known: ${Object.keys(all).join(', ')}`);
-  await run();
-}
+for (const name of chosen) if (all[name] === undefined) throw new Error(`unknown scenario ${name}; known: ${Object.keys(all).join(', ')}`);
+console.log(`node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}); scenarios: ${chosen.join(', ')}; ${loadLine()}`);
+for (const name of chosen) await all[name]?.();
