@@ -13,6 +13,8 @@ const all: Record<string, () => Promise<unknown>> = {
   paced: async () => (await import('./paced.bench.js')).run(),
   // RSS and CPU a logger adds at 0 to 1,000 records/s, against no logger, pino and winston.
   footprint: async () => (await import('./footprint.bench.js')).run(),
+  // Time to the user's first line under --import, against plain node and the contrib register.
+  startup: async () => (await import('./startup.bench.js')).run(),
   // Worker-side and caller-thread cost of redaction, against pino's redact on the same data.
   redaction: async () => (await import('./redaction.bench.js')).run(),
   // Needs the built collector and VictoriaLogs (built from Go modules on first use, minutes when cold).
