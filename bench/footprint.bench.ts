@@ -124,7 +124,7 @@ export async function run(): Promise<Window[]> {
     const w = ws[0] as Window;
     const isBase = w.name === 'none';
     return [
-      w.rate,
+      w.rate.toLocaleString('en-US'),
       LABELS[w.name] ?? w.name,
       s(ws, (x) => x.cpuPct),
       isBase ? '—' : s(ws, (x) => added(x, (y) => y.cpuPct)),

@@ -16,6 +16,7 @@ export function phaseTable(results: RunResult[], options: { paced: boolean }): s
       s(rs, (r) => r.delivery.distinct),
       s(rs, (r) => r.delivery.missing),
       s(rs, (r) => r.delivery.duplicates),
+      ...(options.paced ? [s(rs, (r) => r.delivery.expected / (r.emitMs / 1000))] : []),
       s(rs, (r) => r.perSec),
       ...(options.paced ? [] : [pinoBest > 0 ? (med(rs, (r) => r.perSec) / pinoBest).toFixed(2) : '—']),
       s(rs, (r) => r.callerCpuMicros),
@@ -33,6 +34,7 @@ export function phaseTable(results: RunResult[], options: { paced: boolean }): s
     'delivered',
     'missing',
     'dup',
+    ...(options.paced ? ['called/s'] : []),
     options.paced ? 'rec/s at sink' : 'rec/s',
     ...(options.paced ? [] : ['× pino']),
     'caller CPU µs/rec',
@@ -48,7 +50,7 @@ export function phaseTable(results: RunResult[], options: { paced: boolean }): s
     'delivered: distinct records of the measured phase at the sink; missing = sent − delivered; dup: arrivals beyond the',
     `first of a record, counted until the sink was quiet for ${Number(process.env.BENCH_SETTLE_MS ?? 3000)} ms. Warm-up records carry another tag and are ignored.`,
     options.paced
-      ? 'rec/s at sink: distinct records arriving after the first arrival / time from the first to the last arrival.'
+      ? 'called/s: records / time the agent took to make the calls (below asked/s: the agent could not keep the pace);\nrec/s at sink: distinct records arriving after the first arrival / time from the first to the last arrival.'
       : 'rec/s: distinct records / time from the first call to the last arrival; × pino: against the best pino median.',
     'CPU per delivered record, from go until every record arrived: caller = the main thread (schedstat), process = all threads.',
     'lag p99: event-loop delay (monitorEventLoopDelay, 5 ms resolution) during the phase; idle p99: the same histogram on the',

@@ -62,8 +62,7 @@ export function table(header: string[], rows: Array<Array<string | number>>): st
 
 export function format(n: number): string {
   if (!Number.isFinite(n)) return String(n);
-  if (Math.abs(n) >= 1000) return Math.round(n).toLocaleString('en-US');
+  if (Number.isInteger(n) || Math.abs(n) >= 1000) return Math.round(n).toLocaleString('en-US');
   if (Math.abs(n) >= 10) return n.toFixed(1);
-  if (Number.isInteger(n)) return String(n);
   return n.toFixed(2);
 }
