@@ -9,8 +9,7 @@
  */
 import { Agent } from './lib/agent-run.js';
 import { SinkProcess } from './lib/sink-process.js';
-import { groupBy, loadLine, rotate, showSpread, spread, table } from './lib/stats.js';
-import { median } from './lib/stats.js';
+import { groupBy, loadLine, median, rotate, showSpread, spread, table } from './lib/stats.js';
 
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 5));
 const BATCHES = Number(process.env.BENCH_BATCHES ?? 5);

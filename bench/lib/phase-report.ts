@@ -53,7 +53,7 @@ export function phaseTable(results: RunResult[], options: { paced: boolean }): s
       ? 'called/s: records / time the agent took to make the calls (below asked/s: the agent could not keep the pace);\nrec/s at sink: distinct records arriving after the first arrival / time from the first to the last arrival.'
       : 'rec/s: distinct records / time from the first call to the last arrival; × pino: against the best pino median.',
     'CPU per delivered record, from go until every record arrived: caller = the main thread (schedstat), process = all threads.',
-    'lag p99: event-loop delay (monitorEventLoopDelay, 5 ms resolution) during the phase; idle p99: the same histogram on the',
+    `lag p99: event-loop delay (monitorEventLoopDelay, ${Number(process.env.BENCH_LAG_RESOLUTION_MS ?? 5)} ms resolution) during the phase; idle p99: the same histogram on the`,
     'same process idle just before the phase (the logger warmed up). Nothing is subtracted.',
     ...odd.map((r) => `WARNING ${r.name}: ${r.delivery.unidentified} records without a bench id, ${r.delivery.outOfRange} beyond the expected sequence`),
   ];
