@@ -187,8 +187,8 @@ describe('the worker transport', () => {
     s.failWith = 503;
     const log = logger({ endpoint: s.url, exportTimeoutMillis: 2000 });
     for (let i = 0; i < 100; i++) log.info(`r${i}`);
-    // Refused, then tried again: a second attempt has come in (the sink counts only accepted records).
-    await waitFor('a second attempt at the sink', () => s.attempts, (n) => n >= 2, { timeoutMs: 20_000 });
+    // A second refused request is a retry: only then is the collector let through.
+    await waitFor('a second refused request at the sink (a retry)', () => s.refused, (n) => n >= 2, { timeoutMs: 30_000 });
     expect(s.count).toBe(0);
     s.failWith = undefined;
     expect(await log.flush(20_000)).toBe(true);
