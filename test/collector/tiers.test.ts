@@ -56,7 +56,7 @@ interface Gateway {
   start(): Promise<void>;
 }
 
-function gateway(name: string, host: string, port: number, root: string): Gateway {
+function gateway(name: string, host: string, port: number, root: string, fragments: string[] = [], env: Record<string, string> = {}): Gateway {
   const gw: Gateway = {
     name,
     address: `${host}:${port}`,
@@ -68,9 +68,9 @@ function gateway(name: string, host: string, port: number, root: string): Gatewa
       const c = await startCollector({
         profile: GATEWAY_BACKEND,
         // The gateway's own fragments, in the manifest's order, over the test's backend.
-        args: ['--config', fragmentFile('derived-metrics'), '--config', fragmentFile('gateway')],
+        args: ['derived-metrics', 'gateway', ...fragments].flatMap((f) => ['--config', fragmentFile(f)]),
         dataDir,
-        env: { OTLP_GRPC_ENDPOINT: gw.address, TRACEBRIDGE_COLLECTOR_ID: name, TRACEBRIDGE_DERIVED_INTERVAL: '2s' },
+        env: { OTLP_GRPC_ENDPOINT: gw.address, TRACEBRIDGE_COLLECTOR_ID: name, TRACEBRIDGE_DERIVED_INTERVAL: '2s', ...env },
       });
       cleanups.push(() => c.stop());
       gw.collector = c;
@@ -409,6 +409,65 @@ function recordsIn(dir: string): number {
   }
   return n;
 }
+
+describe('a gateway with tail sampling', () => {
+  it('keeps every trace with an error or a slow span and a fraction of the rest, and every log record', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'tb-tiers-tail-'));
+    cleanups.push(() => rmSync(root, { recursive: true, force: true }));
+    const gw = gateway('gw-tail', '127.0.0.1', await freePort(), root, ['tail-sampling'], {
+      TRACEBRIDGE_TAIL_DECISION_WAIT: '1s',
+      TRACEBRIDGE_TAIL_SLOW_MS: '2000',
+      TRACEBRIDGE_TAIL_KEEP_PERCENT: '25',
+    });
+    await gw.start();
+    // 400 traces of one span and one log record each: every tenth failed, every tenth (others) slow.
+    const TRACES = 400;
+    const hex = (n: number, width: number): string => n.toString(16).padStart(width, '0');
+    const now = BigInt(Date.now()) * 1_000_000n;
+    const kind = (i: number): 'error' | 'slow' | 'plain' => (i % 10 === 0 ? 'error' : i % 10 === 5 ? 'slow' : 'plain');
+    const traceId = (i: number): string => `${hex(0x5eed, 8)}${hex(i, 8)}${hex(Math.imul(i + 1, 2654435761) >>> 0, 8)}${hex(i * 7919, 8)}`;
+    const resource = { attributes: [{ key: 'service.name', value: { stringValue: 'tail' } }, { key: 'service.instance.id', value: { stringValue: 'X1-tail-001' } }] };
+    const spans = Array.from({ length: TRACES }, (_, i) => ({
+      traceId: traceId(i),
+      spanId: hex(i + 1, 16),
+      name: 'task',
+      kind: 1,
+      startTimeUnixNano: String(now),
+      endTimeUnixNano: String(now + (kind(i) === 'slow' ? 3_000_000_000n : 20_000_000n)),
+      status: kind(i) === 'error' ? { code: 2, message: 'failed' } : {},
+    }));
+    const records = spans.map((sp) => ({ timeUnixNano: String(now), traceId: sp.traceId, spanId: sp.spanId, severityNumber: 9, body: { stringValue: 'step' } }));
+    const post = async (signal: string, body: Obj): Promise<void> => {
+      const res = await fetch(`${gw.collector!.otlpHttp}/v1/${signal}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      expect(res.status, `${signal}: ${await res.text()}`).toBe(200);
+    };
+    await post('traces', { resourceSpans: [{ resource, scopeSpans: [{ scope: { name: 'tail' }, spans }] }] });
+    await post('logs', { resourceLogs: [{ resource, scopeLogs: [{ scope: { name: 'tail' }, logRecords: records }] }] });
+
+    const errors = spans.filter((_, i) => kind(i) === 'error').map((sp) => sp.traceId);
+    const slow = spans.filter((_, i) => kind(i) === 'slow').map((sp) => sp.traceId);
+    const plain = TRACES - errors.length - slow.length;
+    // Decided a second after the first span; the kept ones written then.
+    const seen = await waitFor(
+      'the sampled traces',
+      async () => new Set((await collect([gw])).spans.map((sp) => sp.traceId)),
+      (kept) => [...errors, ...slow].every((t) => kept.has(t)),
+      60_000,
+    );
+    await sleep(3_000);
+    const { logs, spans: kept } = await collect([gw]);
+    const keptIds = new Set(kept.map((sp) => sp.traceId));
+    const keptPlain = keptIds.size - errors.length - slow.length;
+    report(`tail sampling: ${keptIds.size} of ${TRACES} traces kept (${errors.length} with an error, ${slow.length} slow, ${keptPlain} of ${plain} others at 25 %); ${logs.length} of ${TRACES} log records kept`);
+    expect(seen.size).toBeGreaterThan(0);
+    for (const t of [...errors, ...slow]) expect(keptIds.has(t), t).toBe(true);
+    // 25 % of 320 is 80; the trace-id hash is deterministic, so this is not a matter of luck run to run.
+    expect(keptPlain).toBeGreaterThan(plain * 0.1);
+    expect(keptPlain).toBeLessThan(plain * 0.45);
+    // Logs are never sampled: every record, whatever became of its trace.
+    expect(distinct(logs.map((l) => l.traceId))).toBe(TRACES);
+  }, 120_000);
+});
 
 describe('the lists the tier fragments restate', () => {
   it('gateway.yaml adds its processor to derived-metrics’ metrics/derived pipeline and keeps the rest', () => {
