@@ -452,9 +452,10 @@ describe('a gateway with tail sampling', () => {
       'the sampled traces',
       async () => new Set((await collect([gw])).spans.map((sp) => sp.traceId)),
       (kept) => [...errors, ...slow].every((t) => kept.has(t)),
-      60_000,
+      { timeoutMs: 60_000 },
     );
-    await sleep(3_000);
+    // Every trace decided (the others too): nothing more is written.
+    await waitForQuiet('the sampled traces', async () => (await collect([gw])).spans.length, { quietMs: 3_000, timeoutMs: 60_000 });
     const { logs, spans: kept } = await collect([gw]);
     const keptIds = new Set(kept.map((sp) => sp.traceId));
     const keptPlain = keptIds.size - errors.length - slow.length;
