@@ -11,7 +11,11 @@
  *               gateway stand-ins                                        logs, spans
  *   gateway     stack `gateway` (lgtm + derived-metrics + gateway): redaction, derived counts and span
  *               metrics, persistent queues, to the stand-ins             logs, spans
- *   gateway-jv  the same over jaeger-victorialogs (one store per signal, no archive)   logs, spans
+ *   jv          stack `jaeger-victorialogs` (one store per signal, no archive): what a gateway over it
+ *               starts from                                              logs
+ *   gateway-jv  the gateway over jaeger-victorialogs                     logs, spans
+ *   gateway-jv-noqueue  the same with its exporters' sending queues off (a variant, not a shipped stack):
+ *               what the persistent queue costs                          logs
  *
  * The collector measured runs alone on core 1 (`taskset -c 1`, GOMAXPROCS=1), so "per core" is literal;
  * telemetrygen, the stand-ins (one more collector receiving everything, `debug` exporter, and an S3
@@ -47,8 +51,11 @@ const SECONDS = Number(process.env.BENCH_TIERS_SECONDS ?? 10);
 const WARMUP_SECONDS = 3;
 const ROUNDS = Number(process.env.BENCH_TIERS_ROUNDS ?? 3);
 const MEASURED_CORE = '1';
-/** Concurrent senders: enough that a collector waiting on its queue's fsync still has work. */
-const WORKERS = Number(process.env.BENCH_TIERS_WORKERS ?? 16);
+/** Concurrent log senders: enough that a collector waiting on its queue's fsync still has work. */
+const WORKERS = Number(process.env.BENCH_TIERS_WORKERS ?? 8);
+/** Span generators run at once, and spans per second each (telemetrygen paces per span). */
+const SPAN_GENERATORS = 6;
+const SPAN_RATE = 4_000;
 const LOAD_CORE = '0';
 
 type Signal = 'logs' | 'spans';
@@ -61,7 +68,19 @@ interface Case {
   stack: string | 'baseline';
   /** Its primary exporter: the records it sent are the throughput. */
   exporter: string;
+  /** A configuration of this benchmark's own, loaded last (a variant to measure what a part costs). */
+  extra?: string;
 }
+
+/** The jaeger-victorialogs exporters without their sending queues (send on the receiver's call). */
+const NO_QUEUE = `exporters:
+  otlp_http/victorialogs:
+    sending_queue:
+      enabled: false
+  otlp_grpc/jaeger:
+    sending_queue:
+      enabled: false
+`;
 
 const CASES: Case[] = [
   { name: 'baseline-logs', signal: 'logs', stack: 'baseline', exporter: 'file/logs' },
@@ -71,6 +90,8 @@ const CASES: Case[] = [
   { name: 'gateway-logs', signal: 'logs', stack: 'gateway', exporter: 'otlp_http/loki' },
   { name: 'jv-logs', signal: 'logs', stack: 'jaeger-victorialogs', exporter: 'otlp_http/victorialogs' },
   { name: 'gateway-jv-logs', signal: 'logs', stack: 'jaeger-victorialogs +derived-metrics +gateway', exporter: 'otlp_http/victorialogs' },
+  // What the persistent queue costs: the same gateway with its exporters' queues off (not a shipped stack).
+  { name: 'gateway-jv-noqueue-logs', signal: 'logs', stack: 'jaeger-victorialogs +derived-metrics +gateway', exporter: 'otlp_http/victorialogs', extra: NO_QUEUE },
   { name: 'baseline-spans', signal: 'spans', stack: 'baseline', exporter: 'file/traces' },
   { name: 'agent-tier-spans', signal: 'spans', stack: 'agent-tier', exporter: 'load_balancing/gateways' },
   { name: 'gateway-spans', signal: 'spans', stack: 'gateway', exporter: 'otlp_grpc/tempo' },
@@ -159,8 +180,10 @@ function loadArgs(signal: Signal, endpoint: string, seconds: number): string[] {
     '--otlp-endpoint', endpoint,
     '--otlp-insecure',
     '--duration', `${seconds}s`,
-    '--rate', '0',
-    '--workers', String(WORKERS),
+    // Logs: unpaced, WORKERS senders each waiting for its request's answer. Spans go through the SDK's
+    // batch span processor, which exports one batch at a time and drops what its queue cannot hold, so
+    // each generator is paced below what it can export and several run at once.
+    ...(signal === 'logs' ? ['--rate', '0', '--workers', String(WORKERS)] : ['--rate', String(SPAN_RATE), '--workers', '1']),
     '--batch', '--batch-size', '1000',
     '--allow-export-failures',
     '--interval', '1h',
@@ -170,7 +193,7 @@ function loadArgs(signal: Signal, endpoint: string, seconds: number): string[] {
     ...Object.entries(attrs).flatMap(([k, v]) => ['--telemetry-attributes', `${k}=${v}`]),
     ...(signal === 'logs'
       ? ['--body', 'processed item 1234 from the tasks queue', '--severity-text', 'INFO', '--severity-number', '9', '--trace-id', '0af7651916cd43dd8448eb211c80319c', '--span-id', 'b7ad6b7169203331']
-      : ['--child-spans', '3', '--span-duration', '12ms']),
+      : ['--child-spans', '3']),
   ];
 }
 
@@ -193,7 +216,7 @@ async function waitUntil(what: string, probe: () => Promise<boolean>, timeoutMs:
 }
 
 /** What run-lib's startCollector is given for a case: a stack and its fragments, or the baseline's file. */
-type Run = Pick<StartCollectorOptions, 'profile' | 'fragments' | 'configs'>;
+type Run = Pick<StartCollectorOptions, 'profile' | 'fragments' | 'configs' | 'extraConfigs'>;
 
 async function measure(bin: string, telemetrygen: string, c: Case, run: Run, env: Record<string, string>): Promise<Result> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'tb-bench-tiers-'));
@@ -210,15 +233,17 @@ async function measure(bin: string, telemetrygen: string, c: Case, run: Run, env
       (await col.metric(`otelcol_receiver_refused_${unit}`)) +
       (await col.metric(`otelcol_exporter_send_failed_${unit}`)) +
       (await col.metric(`otelcol_exporter_enqueue_failed_${unit}`));
-    const load = spawn('taskset', ['-c', LOAD_CORE, telemetrygen, ...loadArgs(c.signal, col.otlpGrpc, WARMUP_SECONDS + SECONDS)], { stdio: ['ignore', 'ignore', 'pipe'] });
+    // Spans: several generators, each paced (see loadArgs); logs: one, unpaced.
     let loadOutput = '';
-    load.stderr.on('data', (d: Buffer) => (loadOutput = (loadOutput + d.toString()).slice(-4000)));
-    const loadExited = once(load, 'exit');
+    const loads = Array.from({ length: c.signal === 'spans' ? SPAN_GENERATORS : 1 }, () => {
+      const load = spawn('taskset', ['-c', LOAD_CORE, telemetrygen, ...loadArgs(c.signal, col.otlpGrpc, WARMUP_SECONDS + SECONDS)], { stdio: ['ignore', 'ignore', 'pipe'] });
+      load.stderr.on('data', (d: Buffer) => (loadOutput = (loadOutput + d.toString()).slice(-4000)));
+      return once(load, 'exit') as Promise<[number | null]>;
+    });
     await sleep(WARMUP_SECONDS * 1000);
     const t0 = performance.now();
     const [cpu0, sent0, drops0] = [cpuSeconds(pid), await sent(), await drops()];
-    const [code] = (await loadExited) as [number | null];
-    if (code !== 0) throw new Error(`telemetrygen exited with ${code}:\n${loadOutput}`);
+    for (const [code] of await Promise.all(loads)) if (code !== 0) throw new Error(`telemetrygen exited with ${code}:\n${loadOutput}`);
     // Drained: everything accepted has left through the primary exporter.
     const total = await accepted();
     await waitUntil(`${c.name} to drain`, async () => (await sent()) >= total, 300_000);
@@ -282,7 +307,10 @@ export async function run(): Promise<void> {
   const runOf = (c: Case): Run => {
     if (c.stack === 'baseline') return { configs: [baselineFile] };
     const [profile, ...fragments] = c.stack.split(' +') as [string, ...string[]];
-    return { profile, fragments };
+    if (c.extra === undefined) return { profile, fragments };
+    const extra = path.join(work, `${c.name}.yaml`);
+    writeFileSync(extra, c.extra);
+    return { profile, fragments, extraConfigs: [extra] };
   };
 
   const results = new Map<string, Result[]>(cases.map((c) => [c.name, []]));
