@@ -1,6 +1,6 @@
 // compose.tiers.yaml (stack.yaml + tiers.yaml), read through the real Compose loader (`docker compose
 // config`, test/helpers/compose.ts): the collector service runs the agent tier (stack
-// `compose-agent-tier`) and finds the gateways by the gateway service's name; the gateway service is a
+// `agent-tier-dns`) and finds the gateways by the gateway service's name; the gateway service is a
 // pool (deploy.replicas) running stack `gateway` against the same backends as the plain stack's collector.
 // Both stacks load in the real collector: test/collector/stacks.test.ts validates every declared stack.
 import { readFileSync } from 'node:fs';
@@ -39,7 +39,7 @@ function namedStack(service: string): string {
 }
 
 describe.each([
-  ['collector', 'compose-agent-tier'],
+  ['collector', 'agent-tier-dns'],
   ['gateway', 'gateway'],
 ])('compose.tiers.yaml: service %s', (service, stack) => {
   it(`runs stack ${stack}, the one its comment names, with every file mounted read-only from collector/`, () => {
