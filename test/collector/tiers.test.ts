@@ -14,7 +14,7 @@
  * Each gateway writes every run to a folder of its own (a killed gateway's last line may be cut, and
  * must not glue onto what its next run writes).
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -319,6 +319,10 @@ describe('an agent tier in front of three gateways', () => {
     // Written in place (same inode), so the bind mount in the agent tier's namespace shows each version.
     const answer = (gws: Gateway[]): void => writeFileSync(hosts, `127.0.0.1 localhost\n${gws.map((g) => `${g.address.split(':')[0]} ${NAME}`).join('\n')}\n`);
     answer(gateways);
+    // The wrapper below, tried alone first, so that a machine without it fails with the reason.
+    const wrapper = ['unshare', '--user', '--map-root-user', '--mount', '--propagation', 'private', 'sh', '-c', 'mount --bind "$0" /etc/hosts && exec "$@"', hosts];
+    const probe = spawnSync(wrapper[0]!, [...wrapper.slice(1), 'true'], { encoding: 'utf8' });
+    if (probe.status !== 0) throw new Error(`this test gives the agent tier a hosts file of its own with unshare (util-linux) in a user namespace, which failed here: ${probe.error?.message ?? probe.stderr}`);
 
     const tier = await startCollector({
       profile: 'agent-tier',
@@ -330,7 +334,7 @@ describe('an agent tier in front of three gateways', () => {
       },
       // The agent tier alone sees `hosts` as /etc/hosts: a user and mount namespace of its own (no root
       // needed), the file bind-mounted, then the collector exec'd in the same process.
-      wrapper: ['unshare', '--user', '--map-root-user', '--mount', '--propagation', 'private', 'sh', '-c', 'mount --bind "$0" /etc/hosts && exec "$@"', hosts],
+      wrapper,
     });
     cleanups.push(() => tier.stop());
     // Each load balancer of the profile (an exporter in one signal's pipelines) resolves the name and
