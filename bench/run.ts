@@ -23,6 +23,9 @@ const all: Record<string, () => Promise<unknown>> = {
   throughput: async () => (await import('./throughput.bench.js')).run(),
   // Collector CPU per log record of one stack of collector/stacks.yaml against a minimal pipeline.
   'collector-cpu': async () => (await import('./collector-cpu.bench.js')).run(),
+  // Throughput per collector core of local, lgtm, the agent tier and the gateway against the minimal
+  // pipeline, driven by telemetrygen (built from Go modules on first use).
+  'collector-tiers': async () => (await import('./collector-tiers.bench.js')).run(),
 };
 
 const chosen = (process.env.BENCH ?? Object.keys(all).join(',')).split(',').map((s) => s.trim());

@@ -28,6 +28,11 @@ type Config struct {
 	// Patterns replaced inside every string: attribute values at any depth of maps and arrays, and the
 	// body. Applied in order.
 	Patterns []Pattern `mapstructure:"patterns"`
+	// Drop: attributes of log records and spans removed outright, whatever their value (exact keys, not
+	// normalised): what must never reach a store. The gateway tier drops the agent tier's routing key
+	// (`tracebridge.route`, collector/fragments/gateway.yaml) here, because this processor is in every
+	// logs and traces pipeline of every backend profile.
+	Drop []string `mapstructure:"drop"`
 }
 
 // Pattern is one secret-looking text and the fixed parts that tell where it may be.
@@ -45,8 +50,13 @@ func (c *Config) Validate() error {
 	if c.Replacement == "" {
 		return errors.New("replacement must not be empty")
 	}
-	if len(c.Names)+len(c.NameParts)+len(c.Patterns) == 0 {
-		return errors.New("nothing to redact: set names, name_parts or patterns")
+	if len(c.Names)+len(c.NameParts)+len(c.Patterns)+len(c.Drop) == 0 {
+		return errors.New("nothing to redact: set names, name_parts, patterns or drop")
+	}
+	for _, k := range c.Drop {
+		if k == "" {
+			return errors.New("drop: an empty key")
+		}
 	}
 	for _, list := range [][]string{c.Names, c.NameParts} {
 		for _, n := range list {

@@ -26,6 +26,7 @@ type redactor struct {
 	parts       [][]byte
 	fold        map[string]bool
 	patterns    []pattern
+	drop        []string
 }
 
 type pattern struct {
@@ -39,7 +40,7 @@ func newRedactor(c *Config) (*redactor, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
-	r := &redactor{replacement: c.Replacement, names: map[string]bool{}, fold: map[string]bool{}}
+	r := &redactor{replacement: c.Replacement, names: map[string]bool{}, fold: map[string]bool{}, drop: c.Drop}
 	for _, n := range c.Names {
 		r.names[normalise(n)] = true
 	}
@@ -273,6 +274,13 @@ func (r *redactor) members(m pcommon.Map) {
 	}
 }
 
+// dropKeys removes the Drop keys from a record's or a span's own attributes.
+func (r *redactor) dropKeys(m pcommon.Map) {
+	for _, k := range r.drop {
+		m.Remove(k)
+	}
+}
+
 // attributes cleans an attribute map: folded branches first, then every key and value.
 func (r *redactor) attributes(m pcommon.Map) {
 	if len(r.fold) > 0 {
@@ -310,6 +318,7 @@ func (r *redactor) processLogs(_ context.Context, ld plog.Logs) (plog.Logs, erro
 		r.attributes(rl.Resource().Attributes())
 		for _, sl := range rl.ScopeLogs().All() {
 			for _, lr := range sl.LogRecords().All() {
+				r.dropKeys(lr.Attributes())
 				r.attributes(lr.Attributes())
 				r.value(lr.Body())
 			}
@@ -323,6 +332,7 @@ func (r *redactor) processTraces(_ context.Context, td ptrace.Traces) (ptrace.Tr
 		r.attributes(rs.Resource().Attributes())
 		for _, ss := range rs.ScopeSpans().All() {
 			for _, span := range ss.Spans().All() {
+				r.dropKeys(span.Attributes())
 				r.attributes(span.Attributes())
 				for _, event := range span.Events().All() {
 					r.attributes(event.Attributes())

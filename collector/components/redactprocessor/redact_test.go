@@ -207,6 +207,29 @@ func TestTraces(t *testing.T) {
 	}
 }
 
+func TestDrop(t *testing.T) {
+	cfg := shippedConfig(t)
+	cfg.Drop = []string{"tracebridge.route"}
+	ld := oneRecord(t, map[string]any{"tracebridge.route": "0af7651916cd43dd8448eb211c80319c", "tracebridge.router": "kept", "api_key": "x"}, "body")
+	if got, want := record(redactLogs(t, cfg, ld)).Attributes().AsRaw(), map[string]any{"tracebridge.router": "kept", "api_key": R}; !reflect.DeepEqual(got, want) {
+		t.Errorf("log attributes %v", got)
+	}
+	td := ptrace.NewTraces()
+	td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty().Spans().AppendEmpty().Attributes().PutStr("tracebridge.route", "x")
+	r, err := newRedactor(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	td, _ = r.processTraces(context.Background(), td)
+	if n := td.ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0).Attributes().Len(); n != 0 {
+		t.Errorf("span kept %d attributes", n)
+	}
+	// Drop alone is something to do.
+	if err := (&Config{Replacement: R, Drop: []string{"k"}}).Validate(); err != nil {
+		t.Error(err)
+	}
+}
+
 func TestEveryPatternHasATrigger(t *testing.T) {
 	cfg := shippedConfig(t)
 	// One match of each pattern, in the logger's order: each must be found through its triggers.
@@ -266,6 +289,7 @@ func TestConfigErrors(t *testing.T) {
 		{Replacement: R, Patterns: []Pattern{{Regex: "("}}},
 		{Replacement: R, Names: []string{"--"}},
 		{Replacement: R, Patterns: []Pattern{{Regex: "x", Triggers: []string{""}}}},
+		{Replacement: R, Drop: []string{""}},
 	} {
 		if err := c.Validate(); err == nil {
 			t.Errorf("%+v: no error", c)
