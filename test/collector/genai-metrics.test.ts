@@ -262,23 +262,27 @@ function problems(expr: string, series: Series): string[] {
   return out;
 }
 
-describe('what the alert rules and the dashboard query (as Prometheus names what arrived)', () => {
+describe('what the alert rules, the dashboard and docs/queries.md query (as Prometheus names what arrived)', () => {
   type Obj = Record<string, any>;
   const rules = (parseYaml(readFileSync(path.join(ROOT, 'compose', 'alerts', 'tracebridge.rules.yml'), 'utf8')) as Obj).groups.flatMap((g: Obj) => g.rules as Obj[]) as Obj[];
   const dashboard = JSON.parse(readFileSync(path.join(ROOT, 'compose', 'grafana', 'dashboards', 'tracebridge-overview.json'), 'utf8')) as Obj;
+  const docBlocks = [...readFileSync(path.join(ROOT, 'docs', 'queries.md'), 'utf8').matchAll(/^```promql\n([\s\S]*?)\n```$/gm)].map((m) => m[1]!);
   const genai = (expr: string): boolean => selectors(expr).metrics.length > 0;
   const ruleExprs = rules.map((r) => r.expr as string).filter(genai);
   const panelExprs = (dashboard.panels as Obj[]).flatMap((p) => (p.targets ?? []) as Obj[]).filter((t) => (t.datasource?.uid ?? '') === 'prometheus').map((t) => (t.expr as string).replaceAll('$__rate_interval', '1m')).filter(genai);
 
-  it('finds GenAI queries in both', () => {
+  const docExprs = docBlocks.filter(genai);
+
+  it('finds GenAI queries in each', () => {
     expect(ruleExprs.length).toBeGreaterThanOrEqual(2);
     expect(panelExprs.length).toBeGreaterThanOrEqual(5);
+    expect(docExprs.length).toBeGreaterThanOrEqual(4);
   });
 
   it('names only metrics, labels and label values that exist', () => {
     const series = prometheusSeries(points);
     expect(series.get('gen_ai_client_token_usage_sum')?.get('gen_ai_agent_name')).toEqual(new Set(['A1', 'O1', 'planner']));
-    expect(ruleExprs.concat(panelExprs).flatMap((e) => problems(e, series).map((p) => `${e}\n  ${p}`))).toEqual([]);
+    expect([...ruleExprs, ...panelExprs, ...docExprs].flatMap((e) => problems(e, series).map((p) => `${e}\n  ${p}`))).toEqual([]);
   });
 
   it('would catch a query on a name Prometheus does not have', () => {
