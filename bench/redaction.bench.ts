@@ -12,12 +12,19 @@
  *   keys. pino redacts on the calling thread, by path only (no key-anywhere match, no value patterns:
  *   the `token=` inside a string stays).
  *
+ * - The redaction step alone: the default redactor on one record, without the rest of the pipeline
+ *   (the pipeline's on/off difference drowns in its own noise on a busy machine). Three records: the
+ *   typical one, an agent's record full of strings the default patterns look at without finding a
+ *   secret (URLs, an ESM stack of `file://` frames, `key=value` text, a model name), and the one with
+ *   secrets.
+ *
  * Rounds interleave every variant (this machine's speed drifts): only same-run ratios mean anything.
  */
 import { ExportResultCode } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { createLogger } from '@tracebridge/logger';
+import { DEFAULT_EXACT_KEYS, DEFAULT_KEY_PARTS, DEFAULT_PATTERNS, createRedactor } from '@tracebridge/logger/internal/redact';
 import type { LoggerOptions } from '@tracebridge/logger';
 import pino from 'pino';
 import { FIELDS, MESSAGE } from './lib/competitors.js';
@@ -35,6 +42,27 @@ const SECRET_FIELDS = {
   headers: { authorization: 'Basic dXNlcjpwYXNz' },
   note: 'retried GET /v1/items?token=abc123&page=2',
 };
+/** Strings the default patterns must look at (URLs, `key=value`, a stack of `file://` frames), no secret. */
+const BUSY_FIELDS = {
+  url: 'https://api.example.com/v1/items?page=2&limit=50',
+  model: 'claude-sonnet-4-5',
+  command: 'git fetch origin main --depth=1',
+  tool: { name: 'fetch_page', args: { href: 'https://docs.example.org/guide#install', retries: 3 } },
+  host: 'db.internal:5432',
+};
+const BUSY_MESSAGE = 'GET https://api.example.com/v1/items?page=2 answered 503 after 1200 ms';
+const BUSY_ERROR = {
+  type: 'UpstreamError',
+  message: 'upstream https://api.example.com/v1/items answered 503: Service Unavailable',
+  stack: [
+    'UpstreamError: upstream https://api.example.com/v1/items answered 503: Service Unavailable',
+    '    at fetchItems (file:///srv/agent/dist/tools/fetch.js:41:13)',
+    '    at async runTool (file:///srv/agent/dist/tools/run.js:88:20)',
+    '    at async Agent.step (file:///srv/agent/dist/agent.js:212:7)',
+    '    at async Agent.loop (file:///srv/agent/dist/agent.js:150:9)',
+  ].join('\n'),
+};
+
 /** pino's paths for the same keys (pino matches paths, not key names anywhere). */
 const PINO_PATHS = ['context.api_key', 'context.headers.authorization', 'context.password', 'context.token'];
 
@@ -149,6 +177,33 @@ export async function run(): Promise<void> {
   console.log(`\nredaction adds ${perRecord.toFixed(2)} µs per typical record in the worker; the log call costs ×${callerRatio.toFixed(2)} with it on`);
   for (const v of all) await v.close();
   sink.stop();
+  redactorAlone();
+}
+
+/** The default redactor on one record, ns per record (median of interleaved rounds). */
+function redactorAlone(): void {
+  const redact = createRedactor({ replacement: '[REDACTED]', exactKeys: [...DEFAULT_EXACT_KEYS], keyParts: [...DEFAULT_KEY_PARTS], paths: [], patterns: [...DEFAULT_PATTERNS] });
+  const records: Array<[string, () => Record<string, unknown>]> = [
+    ['typical record', () => ({ message: MESSAGE, context: FIELDS })],
+    ['busy record (URLs, stack, no secret)', () => ({ message: BUSY_MESSAGE, context: BUSY_FIELDS, error: BUSY_ERROR })],
+    ['record with secrets', () => ({ message: MESSAGE, context: SECRET_FIELDS })],
+  ];
+  const n = Number(process.env.BENCH_REDACTOR_CALLS ?? 200_000);
+  const times = new Map<string, number[]>(records.map(([name]) => [name, []]));
+  const once = (make: () => Record<string, unknown>): number => {
+    const start = process.hrtime.bigint();
+    for (let i = 0; i < n; i++) redact(make());
+    return Number(process.hrtime.bigint() - start) / n;
+  };
+  for (const [, make] of records) once(make); // warm up the JIT
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [name, make] of records) times.get(name)?.push(once(make));
+  }
+  console.log(`\nThe redaction step alone (default redactor, median of ${ROUNDS} interleaved rounds of ${n} records)`);
+  console.log(table(['record', 'ns/record', 'spread ns'], records.map(([name]) => {
+    const t = times.get(name) as number[];
+    return [name, median(t), Math.max(...t) - Math.min(...t)];
+  })));
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await run();

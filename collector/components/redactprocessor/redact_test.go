@@ -290,3 +290,40 @@ func BenchmarkTypicalRecord(b *testing.B) {
 		_, _ = r.processLogs(context.Background(), ld)
 	}
 }
+
+// BenchmarkBusyRecord: a record whose strings the patterns must look at (URLs, `key=value` text, an ESM
+// stack of `file://` frames) without holding a secret: what the triggers let through costs here.
+func BenchmarkBusyRecord(b *testing.B) {
+	r, err := newRedactor(shippedConfig(&testing.T{}))
+	if err != nil {
+		b.Fatal(err)
+	}
+	ld := plog.NewLogs()
+	rl := ld.ResourceLogs().AppendEmpty()
+	_ = rl.Resource().Attributes().FromRaw(map[string]any{"service.name": "W1", "service.instance.id": "W1-haiku-001"})
+	lr := rl.ScopeLogs().AppendEmpty().LogRecords().AppendEmpty()
+	stack := strings.Join([]string{
+		"UpstreamError: upstream https://api.example.com/v1/items answered 503: Service Unavailable",
+		"    at fetchItems (file:///srv/agent/dist/tools/fetch.js:41:13)",
+		"    at async runTool (file:///srv/agent/dist/tools/run.js:88:20)",
+		"    at async Agent.step (file:///srv/agent/dist/agent.js:212:7)",
+		"    at async Agent.loop (file:///srv/agent/dist/agent.js:150:9)",
+	}, "\n")
+	_ = lr.Attributes().FromRaw(map[string]any{
+		"correlation.id":         "task-bench-1",
+		"context.url":            "https://api.example.com/v1/items?page=2&limit=50",
+		"context.model":          "claude-sonnet-4-5",
+		"context.command":        "git fetch origin main --depth=1",
+		"context.tool.name":      "fetch_page",
+		"context.tool.args.href": "https://docs.example.org/guide#install",
+		"context.host":           "db.internal:5432",
+		"exception.type":         "UpstreamError",
+		"exception.message":      "upstream https://api.example.com/v1/items answered 503: Service Unavailable",
+		"exception.stacktrace":   stack,
+	})
+	lr.Body().SetStr("GET https://api.example.com/v1/items?page=2 answered 503 after 1200 ms")
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		_, _ = r.processLogs(context.Background(), ld)
+	}
+}
