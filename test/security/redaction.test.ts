@@ -289,7 +289,8 @@ const SHAPES: Array<[string, string]> = ((): Array<[string, string]> => {
     [`AUTHORIZATION: BASIC ${BASIC}`, `AUTHORIZATION: ${R}`],
     [`HTTP_AUTHORIZATION=Basic ${BASIC}`, `HTTP_AUTHORIZATION=${R}`],
     ['authorization:basic x', `authorization:${R}`],
-    kept('Basic settings saved'), kept('Authorization failed: none'), kept('Authorization: Digest username="a"'), kept('AuthoriZation: Basic abcdefgh'),
+    kept('Basic settings saved'), kept('Authorization failed: none'), kept('Authorization: Digest username="a"'),
+    ['AuthoriZation: Basic abcdefgh', `AuthoriZation: ${R}`],
     // Provider keys, one of each alternative; publishable keys and look-alikes kept.
     gone(`sk_${'live'}_${b(24)}`), gone(`rk_${'live'}_${b(24)}`), gone(`sk_${'test'}_${b(24)}`), kept(`pk_${'live'}_${b(24)}`), kept(`sk_${'live'}_${b(15)}`),
     gone(`whsec_${b(32)}`), gone(`gsk_${b(52)}`), gone(`xai-${b(80)}`), gone(`pplx-${b(48)}`), kept('pplx-70b-online'), gone(`hf_${b(34)}`), kept('hf_hub_download'),

@@ -29,6 +29,11 @@ type redactor struct {
 	// byFirstByte: the triggers of every pattern, by the byte they start with (both ASCII cases of it for
 	// a trigger found in any case), so one pass over a string finds which patterns it may hold.
 	byFirstByte [256][]trigger
+	// startPairs: bit (b0, b1) is set when some trigger starts with those two bytes (in any case for a
+	// trigger found in any case), so most positions of a string are passed over by one bit test.
+	startPairs [256][4]uint64
+	// shortTriggers: some trigger is a single byte, which startPairs cannot hold.
+	shortTriggers bool
 	// always: the patterns without triggers, searched in every string long enough.
 	always uint64
 	// minLen: the fewest bytes any pattern's match takes.
@@ -86,17 +91,7 @@ func newRedactor(c *Config) (*redactor, error) {
 		}
 		anyCase := foldsCase(parsed)
 		for _, t := range p.Triggers {
-			tr := trigger{text: t, anyCase: anyCase, pattern: bit}
-			if anyCase {
-				tr.text = strings.ToLower(t)
-				first := tr.text[0]
-				r.byFirstByte[first] = append(r.byFirstByte[first], tr)
-				if upper := asciiUpper(first); upper != first {
-					r.byFirstByte[upper] = append(r.byFirstByte[upper], tr)
-				}
-				continue
-			}
-			r.byFirstByte[t[0]] = append(r.byFirstByte[t[0]], tr)
+			r.addTrigger(trigger{text: t, anyCase: anyCase, pattern: bit})
 		}
 	}
 	r.minLen = max(r.minLen, 0)
@@ -114,6 +109,31 @@ func foldsCase(re *syntax.Regexp) bool {
 		}
 	}
 	return false
+}
+
+// addTrigger files a trigger under the byte it starts with (and the pair of bytes), in both ASCII cases
+// when it is found in any case.
+func (r *redactor) addTrigger(t trigger) {
+	cases := func(c byte) []byte { return []byte{c} }
+	if t.anyCase {
+		t.text = strings.ToLower(t.text)
+		cases = func(c byte) []byte {
+			if u := asciiUpper(c); u != c {
+				return []byte{c, u}
+			}
+			return []byte{c}
+		}
+	}
+	for _, b0 := range cases(t.text[0]) {
+		r.byFirstByte[b0] = append(r.byFirstByte[b0], t)
+		if len(t.text) == 1 {
+			r.shortTriggers = true
+			continue
+		}
+		for _, b1 := range cases(t.text[1]) {
+			r.startPairs[b0][b1>>6] |= 1 << (b1 & 63)
+		}
+	}
 }
 
 func asciiUpper(c byte) byte {
@@ -275,10 +295,13 @@ func (r *redactor) redactString(s string) string {
 }
 
 // candidates is the set of patterns (bit i: pattern i) s holds a trigger of, in one pass over s: the
-// cost of a string without any trigger is a table lookup per byte, whatever the number of triggers.
+// cost of a string without any trigger is a bit test per byte, whatever the number of triggers.
 func (r *redactor) candidates(s string) uint64 {
 	found := r.always
 	for i := 0; i < len(s); i++ {
+		if !r.shortTriggers && (i+1 == len(s) || r.startPairs[s[i]][s[i+1]>>6]&(1<<(s[i+1]&63)) == 0) {
+			continue
+		}
 		for _, t := range r.byFirstByte[s[i]] {
 			if found&t.pattern == 0 && t.at(s[i:]) {
 				found |= t.pattern

@@ -406,3 +406,17 @@ func BenchmarkBusyRecord(b *testing.B) {
 		_, _ = r.processLogs(context.Background(), ld)
 	}
 }
+
+// A one-byte trigger, which the pair filter cannot hold, still lets its pattern run.
+func TestOneByteTrigger(t *testing.T) {
+	cfg := &Config{Replacement: R, Patterns: []Pattern{{Regex: `=\d+`, Triggers: []string{"="}}, {Regex: `(?i:ab)c`, Triggers: []string{"AB"}}}}
+	r, err := newRedactor(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for in, want := range map[string]string{"x=12": "x" + R, "=": "=", "abc": R, "aBc": R, "ab": "ab"} {
+		if got := r.redactString(in); got != want {
+			t.Errorf("%q: got %q, want %q", in, got, want)
+		}
+	}
+}

@@ -110,22 +110,80 @@ export const DEFAULT_TRIGGERS: readonly (readonly string[])[] = [
 ];
 
 /**
- * The shortest string a default pattern can match without a `=` or an `@` (`Bearer abcdefgh`,
- * `xoxb-0123456789`). Shorter strings without either skip the patterns; packages/logger/test/redact.test.ts
+ * The shortest string a default pattern without NEEDS_ALL can match without a `=` (`Bearer abcdefgh`,
+ * `xoxb-0123456789`). Shorter strings without one skip those patterns; packages/logger/test/redact.test.ts
  * holds the boundary.
  */
-const MIN_MATCH_WITHOUT_EQUALS_OR_AT = 15;
+const MIN_MATCH_WITHOUT_EQUALS = 15;
 
-/** The cheap pre-check before the patterns: any trigger of any default pattern, in any case. */
-const TRIGGER = new RegExp(DEFAULT_TRIGGERS.flat().map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'i');
+/**
+ * A regular expression finding any of `texts`, in any case if `ignoreCase`, written as a trie
+ * (`a(?:kia|sia|…)`): alternatives that share their first letters are tried once for them (measured on
+ * 2 cores: 133 ns per 60-character string instead of 162 for the flat list of all the triggers).
+ */
+function anyOf(texts: readonly string[], ignoreCase: boolean): RegExp {
+  interface Node {
+    end: boolean;
+    next: Map<string, Node>;
+  }
+  const root: Node = { end: false, next: new Map() };
+  for (const text of texts) {
+    let node = root;
+    for (const c of ignoreCase ? text.toLowerCase() : text) {
+      let child = node.next.get(c);
+      if (child === undefined) node.next.set(c, (child = { end: false, next: new Map() }));
+      node = child;
+    }
+    node.end = true;
+  }
+  // A text that ends where a longer one goes on suffices: the longer one is left out.
+  const emit = (node: Node): string => {
+    if (node.end) return '';
+    const alternatives = [...node.next].map(([c, child]) => c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&') + emit(child));
+    return alternatives.length === 1 ? alternatives[0]! : `(?:${alternatives.join('|')})`;
+  };
+  return new RegExp(emit(root), ignoreCase ? 'i' : '');
+}
 
-/** A pattern ready to run: its triggers (lower case when it ignores case; none: it always runs). */
+/**
+ * Texts every match of a default pattern holds all of, checked in this process instead of its
+ * triggers: a URL's user-info needs an `@` besides the `://` of its trigger, and most URLs (every
+ * frame of an ESM stack) have none, so they skip the patterns (measured: a record of URLs and a stack
+ * went from 3.6 to 1.9 µs of CPU). The collector, whose trigger scan is one pass anyway, uses the triggers.
+ */
+const NEEDS_ALL: readonly (readonly string[] | undefined)[] = [['://', '@']];
+
+/** The cheap pre-check before the patterns: any trigger of a default pattern without NEEDS_ALL, in any case. */
+const TRIGGER = anyOf(DEFAULT_TRIGGERS.filter((_, i) => NEEDS_ALL[i] === undefined).flat(), true);
+
+/**
+ * Each default pattern's triggers as one expression: measured, one search for all of them costs a
+ * fifth of an `includes` per trigger (the provider keys have 36).
+ */
+const PATTERN_TRIGGERS: readonly RegExp[] = DEFAULT_TRIGGERS.map((texts, i) => anyOf(texts, DEFAULT_PATTERNS[i]?.flags.includes('i') === true));
+
+/** A pattern ready to run, with its triggers (none: it always runs). */
 interface Compiled {
   re: RegExp;
-  triggers: readonly string[] | undefined;
-  ignoreCase: boolean;
+  triggers: RegExp | undefined;
+  /** Texts the string must all hold (then `triggers` is not consulted). */
+  needsAll: readonly string[] | undefined;
   /** The pattern has a group named `secret`: only it is replaced. */
   secret: boolean;
+}
+
+/** Whether `s` holds every one of `texts`. */
+function holdsAll(s: string, texts: readonly string[]): boolean {
+  for (const t of texts) if (s.indexOf(t) < 0) return false;
+  return true;
+}
+
+const NEEDS_ALL_LISTS = NEEDS_ALL.filter((texts): texts is readonly string[] => texts !== undefined);
+
+/** Whether `s` holds all the texts of some pattern with NEEDS_ALL. */
+function needsAllHit(s: string): boolean {
+  for (const texts of NEEDS_ALL_LISTS) if (holdsAll(s, texts)) return true;
+  return false;
 }
 
 /** A shallow copy that survives throwing getters (`{ ...obj }` would rethrow). */
@@ -160,9 +218,7 @@ export function createRedactor(config: RedactionConfig): (record: Record<string,
     // `d` gives the position of the `secret` group in each match.
     const flags = `${p.flags.includes('g') ? p.flags : `${p.flags}g`}${secret && !p.flags.includes('d') ? 'd' : ''}`;
     const i = DEFAULT_PATTERNS.findIndex((d) => d.source === p.source && d.flags === p.flags);
-    const ignoreCase = p.flags.includes('i');
-    const triggers = i < 0 ? undefined : DEFAULT_TRIGGERS[i]?.map((t) => (ignoreCase ? t.toLowerCase() : t));
-    return { re: flags === p.flags ? p : new RegExp(p.source, flags), triggers, ignoreCase, secret };
+    return { re: flags === p.flags ? p : new RegExp(p.source, flags), triggers: PATTERN_TRIGGERS[i], needsAll: NEEDS_ALL[i], secret };
   });
   const replacement = config.replacement;
   const customPatterns = patterns.some((p) => p.triggers === undefined);
@@ -192,22 +248,20 @@ export function createRedactor(config: RedactionConfig): (record: Record<string,
   const redactString = (s: string): string => {
     // The quick test skips the regular expressions for the vast majority of strings; custom patterns
     // have no known trigger, so they always run.
-    // Every default pattern needs a `=`, an `@` or at least 15 characters (the shortest matches:
-    // `Bearer` + a space + 8 token characters, and a Slack `xoxb-` + 10), so most values (ids, names,
-    // short words) are decided without a regular expression.
-    if (!customPatterns && ((s.length < MIN_MATCH_WITHOUT_EQUALS_OR_AT && s.indexOf('=') < 0 && s.indexOf('@') < 0) || !TRIGGER.test(s))) return s;
+    // Every default pattern but the URL's user-info needs a `=` or at least 15 characters (the shortest
+    // matches: `Bearer` + a space + 8 token characters, and a Slack `xoxb-` + 10), so most values (ids,
+    // names, short words) are decided without a regular expression.
+    if (!customPatterns) {
+      const short = s.length < MIN_MATCH_WITHOUT_EQUALS && s.indexOf('=') < 0;
+      if (!(short ? needsAllHit(s) : TRIGGER.test(s) || needsAllHit(s))) return s;
+    }
     let out = s;
-    let lower: string | undefined;
     for (const p of patterns) {
       // Each pattern runs only on a string holding one of its own triggers, as in the collector.
-      if (p.triggers !== undefined) {
-        const text = p.ignoreCase ? (lower ??= out.toLowerCase()) : out;
-        if (!p.triggers.some((t) => text.includes(t))) continue;
-      }
+      if (p.needsAll !== undefined ? !holdsAll(out, p.needsAll) : p.triggers !== undefined && !p.triggers.test(out)) continue;
       p.re.lastIndex = 0;
       if (!p.re.test(out)) continue;
       out = replaceSecrets(p, out);
-      lower = undefined;
     }
     return out;
   };
