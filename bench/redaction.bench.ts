@@ -11,6 +11,11 @@
  * - pino: serialization only (a no-op destination), without and with `redact` paths covering the same
  *   keys. pino redacts on the calling thread, by path only (no key-anywhere match, no value patterns:
  *   the `token=` inside a string stays).
+ * - The redaction step alone: the default redactor on one record, without the rest of the pipeline
+ *   (the pipeline's on/off difference drowns in its own noise on a busy machine). Three records: the
+ *   typical one, an agent's record full of strings the default patterns look at without finding a
+ *   secret (URLs, an ESM stack of `file://` frames, `key=value` text, a model name), and the one with
+ *   secrets.
  *
  * Each group's pair (off, on) runs in a fresh process (lib/redaction-main.ts), in alternating batches:
  * the difference is read within one process. BENCH_ROUNDS rounds (default 5), the groups' order rotated
@@ -20,9 +25,12 @@
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_EXACT_KEYS, DEFAULT_KEY_PARTS, DEFAULT_PATTERNS, createRedactor } from '@tracebridge/logger/internal';
+import { FIELDS, MESSAGE } from './lib/competitors.js';
 import type { RedactionGroup, RedactionReport } from './lib/redaction-main.js';
+import { BUSY_ERROR, BUSY_FIELDS, BUSY_MESSAGE, SECRET_FIELDS } from './lib/redaction-records.js';
 import { SinkProcess } from './lib/sink-process.js';
-import { loadLine, rotate, showSpread, spread, table } from './lib/stats.js';
+import { loadLine, median, rotate, showSpread, spread, table } from './lib/stats.js';
 
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 5));
 const BATCHES = Number(process.env.BENCH_BATCHES ?? 6);
@@ -96,6 +104,37 @@ export async function run(): Promise<void> {
       `${delta('pino-typical', (r) => (r.on.cpuNs - r.off.cpuNs) / 1000).toFixed(2)} / ${delta('pino-secrets', (r) => (r.on.cpuNs - r.off.cpuNs) / 1000).toFixed(2)} µs on the calling thread; ` +
       `the log call's CPU changes by ${delta('caller-typical', (r) => (r.on.cpuNs - r.off.cpuNs) / 1000).toFixed(2)} µs with it on`,
   );
+  redactorAlone();
+}
+
+/**
+ * The default redactor on one record, ns of CPU per record (median of interleaved rounds): CPU time, not
+ * wall time, since the step is short and a shared machine's other work would be counted.
+ */
+function redactorAlone(): void {
+  const redact = createRedactor({ replacement: '[REDACTED]', exactKeys: [...DEFAULT_EXACT_KEYS], keyParts: [...DEFAULT_KEY_PARTS], paths: [], patterns: [...DEFAULT_PATTERNS] });
+  const records: Array<[string, () => Record<string, unknown>]> = [
+    ['typical record', () => ({ message: MESSAGE, context: FIELDS })],
+    ['busy record (URLs, stack, no secret)', () => ({ message: BUSY_MESSAGE, context: BUSY_FIELDS, error: BUSY_ERROR })],
+    ['record with secrets', () => ({ message: MESSAGE, context: SECRET_FIELDS })],
+  ];
+  const n = Number(process.env.BENCH_REDACTOR_CALLS ?? 200_000);
+  const times = new Map<string, number[]>(records.map(([name]) => [name, []]));
+  const timed = (make: () => Record<string, unknown>): number => {
+    const start = process.cpuUsage();
+    for (let i = 0; i < n; i++) redact(make());
+    const used = process.cpuUsage(start);
+    return ((used.user + used.system) * 1000) / n;
+  };
+  for (const [, make] of records) timed(make); // warm up the JIT
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [name, make] of records) times.get(name)?.push(timed(make));
+  }
+  console.log(`\nThe redaction step alone (default redactor, CPU time, median of ${ROUNDS} interleaved rounds of ${n} records)`);
+  console.log(table(['record', 'CPU ns/record', 'spread ns'], records.map(([name]) => {
+    const t = times.get(name) as number[];
+    return [name, median(t), Math.max(...t) - Math.min(...t)];
+  })));
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await run();

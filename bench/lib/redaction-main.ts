@@ -10,6 +10,7 @@ import { createLogger } from '@tracebridge/logger';
 import type { LoggerOptions } from '@tracebridge/logger';
 import pino from 'pino';
 import { FIELDS, MESSAGE } from './competitors.js';
+import { SECRET_FIELDS } from './redaction-records.js';
 import { threadCpuSeconds } from './proc-stats.js';
 import { median } from './stats.js';
 
@@ -21,14 +22,6 @@ export interface RedactionReport {
   on: { wallNs: number; cpuNs: number; replacedPerRecord: number };
 }
 
-/** 5 fields, 3 of them secrets: a key by name, a header by name at depth 2, a `token=` in a string. */
-const SECRET_FIELDS = {
-  task_id: 'task:001',
-  attempt: 2,
-  api_key: 'k-3f9a1c77e2',
-  headers: { authorization: 'Basic dXNlcjpwYXNz' },
-  note: 'retried GET /v1/items?token=abc123&page=2',
-};
 /** pino's paths for the same keys (pino matches paths, not key names anywhere). */
 const PINO_PATHS = ['context.api_key', 'context.headers.authorization', 'context.password', 'context.token'];
 

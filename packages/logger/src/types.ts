@@ -188,8 +188,10 @@ export interface LoggerOptions {
   /**
    * Secrets replaced before records leave the process: values under sensitive keys at any depth of
    * `context`/`metadata` (`password`, `token`, `authorization`, `api_key`, `cookie`, …, case-insensitive),
-   * and secret-looking substrings anywhere (bearer tokens, AWS key ids, JWTs, `password=…`, private keys,
-   * provider API keys such as `sk-…`, `ghp_…`, `xoxb-…`, `AIza…`). The collector's `tracebridge_redact`
+   * and secret-looking substrings anywhere (the password of a URL's user-info, Basic and Bearer
+   * credentials after an `Authorization` header's name, bearer tokens, AWS key ids, JWTs, `password=…`,
+   * private keys, provider API keys such as `sk-…`, `sk_live_…`, `ghp_…`, `glpat-…`, `xoxb-…`, `AIza…`;
+   * publishable `pk_…` keys are kept). The collector's `tracebridge_redact`
    * applies the same defaults again to everything it receives (see the README's "Security").
    * `false` turns it off (also `TRACEBRIDGE_REDACT=off`).
    * @default on, with the default lists
@@ -203,7 +205,10 @@ export interface RedactOptions {
   keys?: string[];
   /** Dotted paths whose value is replaced: `context.user.email`. */
   paths?: string[];
-  /** More patterns replaced inside every string. */
+  /**
+   * More patterns replaced inside every string: each match whole, or only its group named `secret`
+   * (`/user=\w+ pass=(?<secret>\S+)/`).
+   */
   patterns?: RegExp[];
   /** @default `'[REDACTED]'` */
   replacement?: string;
