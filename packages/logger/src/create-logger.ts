@@ -7,7 +7,7 @@ import { DisabledTransport, InlineTransport } from './internal/inline-transport.
 import { observeStats, unobserveStats } from './internal/metrics.js';
 import type { Transport } from './internal/transport.js';
 import { WorkerTransport } from './internal/worker-transport.js';
-import { Logger } from './logger.js';
+import { Logger, childContext } from './logger.js';
 import type { LoggerCore } from './logger.js';
 import { LEVEL_NUMBER } from '@tracebridge/schema/internal';
 import type { LoggerOptions, LoggerStats } from './types.js';
@@ -59,7 +59,7 @@ export function createLogger(options: LoggerOptions): Logger {
     recordErrorsOnSpans: config.recordErrorsOnSpans,
     onShutdown: entry.release,
   };
-  return new Logger(core, options.component, options.context === undefined ? undefined : { ...options.context });
+  return new Logger(core, options.component, childContext(undefined, options.context));
 }
 
 /**
@@ -83,7 +83,7 @@ function createTransport(config: ResolvedConfig, options: LoggerOptions): Transp
     const custom: ConstructorParameters<typeof InlineTransport>[1] = {};
     if (options.exporter !== undefined) custom.exporter = options.exporter;
     if (options.processors !== undefined) custom.processors = options.processors;
-    return new InlineTransport(config.pipeline, custom, config.traceSampling);
+    return new InlineTransport(config.pipeline, custom, config.traceSampling, config.maxRecordBytes);
   }
   return new WorkerTransport({
     pipeline: config.pipeline,

@@ -103,10 +103,18 @@ export class Logger {
    * context merged under every record (a record's own keys win). Cheap: create one per request.
    */
   child(options: ChildOptions): Logger {
-    const component = options.component ?? this.component;
-    const context =
-      options.context === undefined ? this.baseContext : this.baseContext === undefined ? { ...options.context } : { ...this.baseContext, ...options.context };
-    return new Logger(this.core, component, context);
+    // Never throws: `child(null)`, a getter that throws, a Proxy whose traps throw give a child of the
+    // parent's component with what could be read.
+    let component = this.component;
+    let own: unknown;
+    try {
+      const c = options?.component;
+      if (typeof c === 'string' && c !== '') component = c;
+      own = options?.context;
+    } catch {
+      own = undefined;
+    }
+    return new Logger(this.core, component, childContext(this.baseContext, own));
   }
 
   /** Resolves true once everything logged so far was delivered, false if `timeoutMillis` passed first. */
@@ -127,6 +135,21 @@ export class Logger {
   /** Counters: emitted, exported, written, dropped (by reason), spilled, queued, invalid fields. */
   stats(): LoggerStats {
     return this.core.transport.stats();
+  }
+}
+
+/**
+ * A child's context: the parent's with the child's own merged over it, copied now (later changes to the
+ * caller's object do not reach the child's records). An object that cannot be copied (a Proxy whose
+ * traps throw) is kept as it is: the encoder reads it at each call and writes placeholders for what it
+ * cannot read.
+ */
+export function childContext(base: Record<string, unknown> | undefined, own: unknown): Record<string, unknown> | undefined {
+  if (own === undefined || own === null || typeof own !== 'object') return base;
+  try {
+    return base === undefined ? { ...(own as Record<string, unknown>) } : { ...base, ...(own as Record<string, unknown>) };
+  } catch {
+    return own as Record<string, unknown>;
   }
 }
 
