@@ -1,8 +1,12 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { OtlpSink, attr } from '../../../test/helpers/otlp-sink.js';
+import { waitFor, waitForQuiet } from '../../../test/helpers/wait-for.js';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const REGISTER = '--import=@tracebridge/auto/register';
@@ -221,6 +225,44 @@ describe.concurrent('@tracebridge/auto/register', () => {
       expect(r.code).toBe(0);
       expect(record(r, 'at start-up')?.traceId).toBe(TRACE);
       expect(r.reports[0]?.seen).toBe(handedOver.TRACEPARENT);
+    });
+  });
+
+  describe('ending abruptly (#23)', () => {
+    const spooled = () => mkdtempSync(path.join(tmpdir(), 'tb-register-spool-'));
+
+    it('delivers what the SDK holds when the app awaits the logger\'s shutdown, then calls process.exit()', async () => {
+      const r = await run('end-abruptly', { env: { RECORDS: '20', ENDING: 'shutdown-then-exit', TRACEBRIDGE_SPOOL_DIR: spooled() } });
+      expect(r.code).toBe(0);
+      // Nothing spooled: the logger's shutdown flushed the SDK's batch within its bound.
+      expect(r.stderr).not.toContain('tracebridge:');
+      const got = bodies(r);
+      expect(got.filter((b) => b?.startsWith('record '))).toHaveLength(20);
+      expect(got).toContain('logger record');
+    });
+
+    it.each(['exit', 'throw'])('spools what the SDK holds on %s and its sender delivers it, each record once', async (ending) => {
+      const dir = spooled();
+      const r = await run('end-abruptly', { env: { RECORDS: '20', ENDING: ending, TRACEBRIDGE_SPOOL_DIR: dir } });
+      expect(r.code).toBe(ending === 'exit' ? 0 : 1);
+      const lines = r.stderr.split('\n').filter((l) => l.startsWith('tracebridge:'));
+      expect(lines).toEqual([expect.stringContaining(`20 log records spooled to ${dir}`)]);
+      // The detached sender delivers after the app is gone.
+      await waitFor('the spooled records at the collector', () => r.sink.count, (n) => n >= 20, { timeoutMs: 30_000 });
+      await waitForQuiet('the sink', () => r.sink.count, { quietMs: 1000 });
+      expect(bodies(r).sort()).toEqual(Array.from({ length: 20 }, (_, i) => `record ${i}`).sort());
+      expect(readdirSync(dir).filter((f) => f.endsWith('.otlp'))).toEqual([]);
+    });
+
+    it('exits within 1 s of the work ending when nothing listens, saying once what was spooled', async () => {
+      const r = await run('many', {
+        env: { RECORDS: '1', MARK_LOGGED: '1', OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: 'http://127.0.0.1:9/v1/logs', OTEL_METRICS_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: 'http://127.0.0.1:9/v1/metrics', TRACEBRIDGE_SPOOL_DIR: spooled(), TRACEBRIDGE_SPOOL_SEND_BUDGET_MS: '1' },
+      });
+      expect(r.code).toBe(0);
+      expect(r.sinceLogged).toBeLessThan(1000);
+      const lines = r.stderr.split('\n').filter((l) => l.startsWith('tracebridge:'));
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/could not deliver to the collector at http:\/\/127\.0\.0\.1:9 before the process ended: .*1 log records spooled to/);
     });
   });
 
