@@ -83,6 +83,13 @@ export interface LoggerStats {
    */
   spooled: number;
   /**
+   * JSON lines in files that rotation deleted (beyond `jsonlMaxFiles`). The collector's file route reads
+   * rotated files too, so these are lost only if it had not read them yet (it was down, or a burst
+   * outran it); said once on stderr when it happens. Lines an earlier process wrote are not counted.
+   * Still counted in `written` (the identity holds on what the logger did).
+   */
+  rotatedOut: number;
+  /**
    * Records accepted and not yet settled right now: in memory, on disk, in flight to the collector, or
    * held by trace-aware sampling.
    */

@@ -19,6 +19,7 @@ import {
   S_INVALID,
   S_REDACTED,
   S_RESTORED,
+  S_ROTATED_OUT,
   S_SAMPLED_OUT,
   S_WRITTEN,
   createStatsMemory,
@@ -83,6 +84,10 @@ export class InlineTransport implements Transport {
         },
         onInvalid: (n) => (s[S_INVALID] = (s[S_INVALID] as number) + n),
         onRedacted: (n) => (s[S_REDACTED] = (s[S_REDACTED] as number) + n),
+        onRotatedOut: (n, file) => {
+          s[S_ROTATED_OUT] = (s[S_ROTATED_OUT] as number) + n;
+          warnOnce('rotated_out', `tracebridge: rotation deleted ${file} (beyond jsonlMaxFiles) with ${n} lines; lines the collector had not read yet are lost (counted in stats().rotatedOut)`);
+        },
       },
       guarded,
     );

@@ -54,6 +54,8 @@ export interface PipelineHooks {
   onDropped(reason: 'queue_full' | 'export_failed' | 'sink_failed' | 'shutdown_timeout', count: number): void;
   onInvalid(count: number): void;
   onRedacted(count: number): void;
+  /** Lines in a JSON-lines file that rotation deleted (beyond `jsonlMaxFiles`): the collector may not have read them all. */
+  onRotatedOut?(lines: number, file: string): void;
 }
 
 /**
@@ -99,6 +101,7 @@ export class RecordPipeline {
         { path: config.jsonlPath, maxBytes: config.jsonlMaxBytes, maxFiles: config.jsonlMaxFiles },
         (n) => hooks.onWritten(n),
         (n) => hooks.onDropped('sink_failed', n),
+        (lines, file) => hooks.onRotatedOut?.(lines, file),
       );
     }
   }

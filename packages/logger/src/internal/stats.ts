@@ -28,6 +28,8 @@ export const S_SHUTDOWN_BUDGET = 18;
 /** Written by the calling thread: what it has reported to the exit registry so far (spooled, lost). */
 export const S_REPORTED_SPOOLED = 19;
 export const S_REPORTED_LOST = 20;
+/** Lines of JSON-lines files that rotation deleted beyond `jsonlMaxFiles` (maybe unread by the collector). */
+export const S_ROTATED_OUT = 21;
 const SLOTS = 24;
 
 export function createStatsMemory(shared: boolean): Float64Array {
@@ -86,6 +88,7 @@ export function readStats(s: Float64Array, output: 'otlp' | 'jsonl' | 'both', qu
     spilled: s[S_SPILLED] as number,
     queued: emitted - delivered - settledDrops - sampledOut - spooled,
     spooled,
+    rotatedOut: s[S_ROTATED_OUT] as number,
     queuedBytes,
     invalidFields: s[S_INVALID] as number,
     redacted: s[S_REDACTED] as number,

@@ -27,7 +27,7 @@ import {
 } from './ring.js';
 import { SpillReader } from './spill.js';
 import { endpointRefuses } from './endpoint-probe.js';
-import { S_DROP_SHUTDOWN_WORKER, S_EXPORTED, S_HELD, S_INVALID, S_REDACTED, S_SHUTDOWN_BUDGET, S_SPOOLED, S_WRITTEN, workerDropSlot } from './stats.js';
+import { S_DROP_SHUTDOWN_WORKER, S_EXPORTED, S_HELD, S_INVALID, S_REDACTED, S_ROTATED_OUT, S_SHUTDOWN_BUDGET, S_SPOOLED, S_WRITTEN, workerDropSlot } from './stats.js';
 import { spoolHeld } from './worker-spool.js';
 import type { WorkerData } from './worker-transport.js';
 
@@ -60,6 +60,13 @@ const pipeline = new RecordPipeline(data.pipeline, {
   },
   onRedacted: (n) => {
     stats[S_REDACTED] = (stats[S_REDACTED] as number) + n;
+  },
+  onRotatedOut: (n, file) => {
+    stats[S_ROTATED_OUT] = (stats[S_ROTATED_OUT] as number) + n;
+    warn(
+      'rotated_out',
+      `tracebridge: rotation deleted ${file} (beyond jsonlMaxFiles) with ${n} lines; lines the collector had not read yet are lost (counted in stats().rotatedOut; raise jsonlMaxFiles or jsonlMaxBytes)`,
+    );
   },
 });
 
