@@ -266,6 +266,55 @@ describe.concurrent('@tracebridge/auto/register', () => {
     });
   });
 
+  describe('a child started under --import, ended with its parent (#23 part 3)', () => {
+    it.each(['SIGHUP', 'SIGTERM'] as const)('loses nothing of either when %s reaches the whole process group', async (signal) => {
+      const sink = await new OtlpSink().start();
+      sinks.push(sink);
+      const env: Record<string, string> = {
+        PATH: process.env.PATH ?? '',
+        ROLE: 'parent',
+        RECORDS: '50',
+        TRACEBRIDGE_AGENT_ID: 'P2-haiku-001',
+        OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: sink.url,
+        OTEL_TRACES_EXPORTER: 'none',
+        OTEL_METRICS_EXPORTER: 'none',
+        TRACEBRIDGE_SPOOL_DIR: mkdtempSync(path.join(tmpdir(), 'tb-family-spool-')),
+      };
+      // A process group of its own, as a terminal's job or a supervised service has.
+      const parent = spawn(process.execPath, [REGISTER, 'family.mjs'], { cwd: FIXTURES, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+      const killer = setTimeout(() => process.kill(-(parent.pid as number), 'SIGKILL'), 30_000);
+      let out = '';
+      const ready = new Promise<number>((resolve) =>
+        parent.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          const m = /"family":true,"child":(\d+)/.exec(out);
+          if (m !== null) resolve(Number(m[1]));
+        }),
+      );
+      const childPid = await ready;
+      const childGone = new Promise<void>((resolve) => {
+        const poll = setInterval(() => {
+          try {
+            process.kill(childPid, 0);
+          } catch {
+            clearInterval(poll);
+            resolve();
+          }
+        }, 50);
+      });
+      process.kill(-(parent.pid as number), signal);
+      const [, ended] = (await once(parent, 'close')) as [number | null, NodeJS.Signals | null];
+      await childGone;
+      clearTimeout(killer);
+      expect(ended).toBe(signal);
+      const expected = ['parent', 'child'].flatMap((role) => Array.from({ length: 50 }, (_, i) => [`${role} console ${i}`, `${role} logger ${i}`]).flat());
+      await waitFor('every record of the parent and the child', () => sink.count, (c) => c >= expected.length, { timeoutMs: 30_000 });
+      await waitForQuiet('the sink', () => sink.count, { quietMs: 1000 });
+      const got = sink.records().map((x) => x.record.body?.stringValue);
+      expect(got.sort()).toEqual(expected.sort());
+    });
+  });
+
   it('ends within the shutdown bound when the collector does not answer', async () => {
     const r = await run('many', { env: { RECORDS: '10', TRACEBRIDGE_SHUTDOWN_TIMEOUT: '1000', MARK_LOGGED: '1' }, stall: true });
     expect(r.code).toBe(0);
