@@ -14,6 +14,8 @@ const all: Record<string, () => Promise<unknown>> = {
   throughput: async () => (await import('./throughput.bench.js')).run(),
   // Collector CPU per log record of one stack of collector/stacks.yaml against a minimal pipeline.
   'collector-cpu': async () => (await import('./collector-cpu.bench.js')).run(),
+  // What process.exit() costs when the SDK holds 10,000 spans: serialise, write the exit spool, start the sender.
+  'exit-spool': async () => (await import('./exit-spool.bench.js')).run(),
 };
 
 const chosen = (process.env.BENCH ?? Object.keys(all).join(',')).split(',').map((s) => s.trim());
