@@ -254,6 +254,27 @@ describe.concurrent('@tracebridge/auto/register', () => {
       expect(readdirSync(dir).filter((f) => f.endsWith('.otlp'))).toEqual([]);
     });
 
+    it('leaves the spool to the next agent when the collector is down, which sends it at its start-up', async () => {
+      const dir = spooled();
+      // A port where nothing listens now, and the collector will later.
+      const probe = await new OtlpSink().start();
+      const port = Number(new URL(probe.url).port);
+      await probe.stop();
+      const down = `http://127.0.0.1:${port}/v1/logs`;
+      const first = await run('end-abruptly', { env: { RECORDS: '20', ENDING: 'exit', OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: down, TRACEBRIDGE_SPOOL_DIR: dir, TRACEBRIDGE_SPOOL_SEND_BUDGET_MS: '1' } });
+      expect(first.code).toBe(0);
+      await waitFor('the first sender to give up', () => readdirSync(dir), (names) => !names.includes('sender.pid') && names.some((n) => n.endsWith('.otlp')), { timeoutMs: 10_000 });
+      // The collector is back; the next agent starts (and does nothing else of the kind).
+      const collector = await new OtlpSink().start(port);
+      sinks.push(collector);
+      const next = await run('state', { env: { OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: down, TRACEBRIDGE_SPOOL_DIR: dir } });
+      expect(next.code).toBe(0);
+      await waitFor('the first agent\'s records', () => collector.records().filter((x) => x.record.body?.stringValue?.startsWith('record ')).length, (n) => n >= 20, { timeoutMs: 30_000 });
+      await waitForQuiet('the collector', () => collector.count, { quietMs: 1000 });
+      expect(collector.records().map((x) => x.record.body?.stringValue).filter((b) => b?.startsWith('record ')).sort()).toEqual(Array.from({ length: 20 }, (_, i) => `record ${i}`).sort());
+      expect(readdirSync(dir).filter((f) => f.endsWith('.otlp'))).toEqual([]);
+    });
+
     it('exits within 1 s of the work ending when nothing listens, saying once what was spooled', async () => {
       const r = await run('many', {
         env: { RECORDS: '1', MARK_LOGGED: '1', OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: 'http://127.0.0.1:9/v1/logs', OTEL_METRICS_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: 'http://127.0.0.1:9/v1/metrics', TRACEBRIDGE_SPOOL_DIR: spooled(), TRACEBRIDGE_SPOOL_SEND_BUDGET_MS: '1' },
