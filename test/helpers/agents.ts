@@ -50,6 +50,8 @@ export async function startAgent(options: StartAgentOptions): Promise<Agent> {
       TRACEBRIDGE_AGENT_ID: options.agentId,
       TRACEBRIDGE_ENVIRONMENT: options.environment ?? 'test',
       OTEL_EXPORTER_OTLP_ENDPOINT: options.otlpHttp,
+      // The test run's exit spool (vitest.config.ts), not the user's.
+      ...(process.env.TRACEBRIDGE_SPOOL_DIR === undefined ? {} : { TRACEBRIDGE_SPOOL_DIR: process.env.TRACEBRIDGE_SPOOL_DIR }),
       ...options.env,
     },
     stdio: ['pipe', 'pipe', 'pipe'],

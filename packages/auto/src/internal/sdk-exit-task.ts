@@ -33,6 +33,8 @@ export interface SdkParts {
 
 /** The longest a refusal probe may take before the endpoint counts as "answering, maybe slowly". */
 const PROBE_MS = 500;
+/** A flush still waiting after this long asks whether the endpoint refuses connections. */
+const PROBE_AFTER_MS = 100;
 
 export function sdkExitTask(parts: SdkParts): ExitTask {
   const endpoints = (): string[] => {
@@ -81,7 +83,17 @@ export function sdkExitTask(parts: SdkParts): ExitTask {
         () => true,
         () => false,
       );
-      return Promise.race([flushed, refusal().then(() => false)]);
+      // Asked only of a flush that did not finish at once: one TCP connect, not one per flush.
+      let timer: NodeJS.Timeout | undefined;
+      const refused = new Promise<false>((resolve) => {
+        timer = setTimeout(() => void refusal().then(() => resolve(false)), PROBE_AFTER_MS);
+        timer.unref();
+      });
+      try {
+        return await Promise.race([flushed, refused]);
+      } finally {
+        clearTimeout(timer);
+      }
     },
     async shutdown() {
       if (!(await anyRefuses())) {

@@ -69,6 +69,8 @@ export interface WorkerData {
 
 /** How often the spill hands its current segment to the worker while spilling. */
 const SPILL_TICK_MS = 100;
+/** A flush still waiting after this long asks whether the collector refuses connections. */
+const PROBE_AFTER_MS = 100;
 /** A crashed export worker is restarted this many times before the transport gives up. */
 const MAX_RESTARTS = 3;
 
@@ -295,10 +297,15 @@ export class WorkerTransport implements Transport {
 
   async flush(timeoutMillis: number): Promise<boolean> {
     if (this.closed) return this.queued() === 0;
-    // A collector that refuses connections will not take anything within the timeout: say so now.
+    // A collector that refuses connections will not take anything within the timeout: say so now. Asked
+    // only of a flush that did not finish at once (one TCP connect, not one per flush of a busy app).
     const pipeline = this.options.pipeline;
     let refused = false;
-    if (pipeline.output !== 'jsonl' && this.queued() > 0) void endpointRefuses(pipeline.endpoint).then((r) => (refused = r));
+    const probe =
+      pipeline.output === 'jsonl'
+        ? undefined
+        : setTimeout(() => void endpointRefuses(pipeline.endpoint).then((r) => (refused = r)), PROBE_AFTER_MS);
+    probe?.unref();
     if (this.spilling) this.spill?.closeSegment();
     const ctrl = this.ring.ctrl;
     const token = Atomics.add(ctrl, CTRL_FLUSH_ASKED, 1) + 1;
@@ -318,6 +325,7 @@ export class WorkerTransport implements Transport {
       }
     } finally {
       clearInterval(hold);
+      clearTimeout(probe);
     }
   }
 
