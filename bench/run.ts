@@ -26,6 +26,8 @@ const all: Record<string, () => Promise<unknown>> = {
   // Throughput per collector core of local, lgtm, the agent tier and the gateway against the minimal
   // pipeline, driven by telemetrygen (built from Go modules on first use).
   'collector-tiers': async () => (await import('./collector-tiers.bench.js')).run(),
+  // What process.exit() costs when the SDK holds 10,000 spans: serialise, write the exit spool, start the sender.
+  'exit-spool': async () => (await import('./exit-spool.bench.js')).run(),
 };
 
 const chosen = (process.env.BENCH ?? Object.keys(all).join(',')).split(',').map((s) => s.trim());

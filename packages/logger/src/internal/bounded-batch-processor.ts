@@ -52,6 +52,8 @@ export class BoundedBatchProcessor implements LogRecordProcessor {
   }
 
   private inFlightRecords = 0;
+  /** The batches being exported, for {@link handOver}. */
+  private readonly inFlightBatches = new Set<ReadableLogRecord[]>();
   private generation = 0;
 
   /** True when `n` more records fit. */
@@ -95,12 +97,14 @@ export class BoundedBatchProcessor implements LogRecordProcessor {
   private exportBatch(batch: ReadableLogRecord[]): void {
     this.inFlight++;
     this.inFlightRecords += batch.length;
+    this.inFlightBatches.add(batch);
     let settled = false;
     const generation = this.generation;
     const done = (result: ExportResult): void => {
       // A batch abandoned at shutdown was already counted as lost: its late result changes nothing.
       if (settled || generation !== this.generation) return;
       settled = true;
+      this.inFlightBatches.delete(batch);
       this.inFlight--;
       this.inFlightRecords -= batch.length;
       if (result.code === ExportResultCode.SUCCESS) {
@@ -179,6 +183,26 @@ export class BoundedBatchProcessor implements LogRecordProcessor {
     await this.options.exporter.shutdown().catch(() => undefined);
   }
 
+  /**
+   * Takes everything held out of the processor, the batches in flight apart (their late answers are
+   * ignored): for the exit spool, which writes them as requests for later delivery. The processor goes on
+   * taking records.
+   */
+  handOver(): { queued: ReadableLogRecord[]; inFlight: ReadableLogRecord[][] } {
+    this.generation++;
+    for (const t of [this.timer, this.backoffTimer]) if (t !== undefined) clearTimeout(t);
+    this.timer = undefined;
+    this.backoffTimer = undefined;
+    const out = { queued: this.queue, inFlight: Array.from(this.inFlightBatches) };
+    this.queue = [];
+    this.inFlightBatches.clear();
+    this.inFlight = 0;
+    this.inFlightRecords = 0;
+    this.notifyRoom();
+    this.notifyIdle();
+    return out;
+  }
+
   /** Gives up on everything held, counting it; returns how many records that was. */
   abandon(): number {
     this.stopped = true;
@@ -188,6 +212,7 @@ export class BoundedBatchProcessor implements LogRecordProcessor {
     this.backoffTimer = undefined;
     const lost = this.queue.length + this.inFlightRecords;
     this.queue = [];
+    this.inFlightBatches.clear();
     this.inFlight = 0;
     this.inFlightRecords = 0;
     for (const w of [...this.roomWaiters, ...this.idleWaiters]) w();

@@ -6,7 +6,7 @@ import { OTLPLogExporter as JsonExporter } from '@opentelemetry/exporter-logs-ot
 import { OTLPLogExporter as ProtoExporter } from '@opentelemetry/exporter-logs-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { LoggerProvider } from '@opentelemetry/sdk-logs';
-import type { LogRecordExporter, LogRecordProcessor } from '@opentelemetry/sdk-logs';
+import type { LogRecordExporter, LogRecordProcessor, ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { ATTR_GEN_AI_AGENT_ID, ATTR_LOG_RECORD_UID, OTLP_SENT_FIELD, mapRecord } from '@tracebridge/schema';
 import type { Attributes, MappingOptions } from '@tracebridge/schema';
 import type { OtlpProtocol, OutputMode } from '../types.js';
@@ -43,6 +43,8 @@ export interface PipelineConfig {
   redaction: RedactionConfig | false;
   /** Add `log.record.uid` (UUIDv7) to every OTLP record. */
   recordUid: boolean;
+  /** The exit spool (spool.ts) for what could not be exported before the end, or undefined (off). */
+  spool?: { dir: string; maxBytes: number };
 }
 
 /** Counters the pipeline reports into. */
@@ -52,6 +54,8 @@ export interface PipelineHooks {
   onDropped(reason: 'queue_full' | 'export_failed' | 'sink_failed' | 'shutdown_timeout', count: number): void;
   onInvalid(count: number): void;
   onRedacted(count: number): void;
+  /** Lines in a JSON-lines file that rotation deleted (beyond `jsonlMaxFiles`): the collector may not have read them all. */
+  onRotatedOut?(lines: number, file: string): void;
 }
 
 /**
@@ -97,6 +101,7 @@ export class RecordPipeline {
         { path: config.jsonlPath, maxBytes: config.jsonlMaxBytes, maxFiles: config.jsonlMaxFiles },
         (n) => hooks.onWritten(n),
         (n) => hooks.onDropped('sink_failed', n),
+        (lines, file) => hooks.onRotatedOut?.(lines, file),
       );
     }
   }
@@ -198,6 +203,11 @@ export class RecordPipeline {
   /** Flushes the file sink now (cheap; called on idle ticks). */
   flushSink(): void {
     this.sink?.flush();
+  }
+
+  /** Takes what the OTLP side holds out of it, for the exit spool (see BoundedBatchProcessor.handOver). */
+  handOver(): { queued: ReadableLogRecord[]; inFlight: ReadableLogRecord[][] } {
+    return this.batch?.handOver() ?? { queued: [], inFlight: [] };
   }
 
   /** Gives up whatever is still held and returns how many records that was (the caller counts them). */
