@@ -1,5 +1,12 @@
-import { availableParallelism } from 'node:os';
+import { mkdtempSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import path from 'node:path';
 import { defineConfig } from 'vitest/config';
+
+// The exit spool of every logger and agent the tests run (unless a test gives its own): one folder per
+// run, so that what a test leaves there (a collector it stopped on purpose) is neither sent by a later
+// run nor mixed with the user's own agents' spool.
+const spoolDir = process.env.TRACEBRIDGE_SPOOL_DIR ?? mkdtempSync(path.join(tmpdir(), 'tracebridge-spool-tests-'));
 
 // Two projects: `unit` (each package's own tests: no set-up, no Go, seconds) and `integration` (test/<area>/:
 // the real collector, stores and programs). `npm run test:unit` runs the first alone; `npm test` runs both,
@@ -9,6 +16,7 @@ export default defineConfig({
     // Child processes, not worker threads: several tests spawn processes, change env or signal handlers,
     // and the logger itself runs worker threads.
     pool: 'forks',
+    env: { TRACEBRIDGE_SPOOL_DIR: spoolDir },
     projects: [
       {
         extends: true,

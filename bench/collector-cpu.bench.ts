@@ -12,70 +12,20 @@
  * The record is a typical agent line: five context fields, a performance figure, a correlation id, no
  * secret (redaction's common case, where it must cost least).
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sendRecords } from '@tracebridge/logger';
 // The root package's subpath imports (package.json "imports") resolve from bench/ and bench/dist/ alike.
 import { collectorBinary, startCollector } from '#collector/run-lib.mjs';
+import { BASELINE_CONFIG, cpuSeconds } from './lib/collector-baseline.js';
 import { median, table } from './lib/stats.js';
 
 const STACK = process.env.BENCH_COLLECTOR_STACK ?? 'local';
 const RECORDS = Number(process.env.BENCH_COLLECTOR_RECORDS ?? 50_000);
 const ROUNDS = Number(process.env.BENCH_COLLECTOR_ROUNDS ?? 3);
 const CHUNK = 10_000;
-
-/** The baseline: what the collector costs with no processing of ours. */
-const BASELINE = `receivers:
-  otlp:
-    protocols:
-      http:
-        endpoint: \${env:OTLP_HTTP_ENDPOINT}
-processors:
-  batch:
-    send_batch_size: 8192
-    send_batch_max_size: 16384
-    timeout: 200ms
-exporters:
-  file/logs:
-    path: \${env:TRACEBRIDGE_DATA_DIR}/logs.jsonl
-    format: json
-extensions:
-  health_check:
-    endpoint: \${env:HEALTH_ENDPOINT}
-service:
-  extensions: [health_check]
-  telemetry:
-    metrics:
-      readers:
-        - pull:
-            exporter:
-              prometheus:
-                host: 127.0.0.1
-                port: \${env:COLLECTOR_METRICS_PORT}
-  pipelines:
-    logs:
-      receivers: [otlp]
-      processors: [batch]
-      exporters: [file/logs]
-`;
-
-const CLK_TCK = (() => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
-
-/** CPU seconds (user + system, all threads) the process used so far. */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
-}
 
 function record(i: number): Record<string, unknown> {
   return {
@@ -130,7 +80,7 @@ export async function run(): Promise<void> {
   const bin = await collectorBinary({ log: (line) => void process.stderr.write(`${line}\n`) });
   const baselineDir = mkdtempSync(path.join(tmpdir(), 'tb-bench-baseline-'));
   const baselineFile = path.join(baselineDir, 'baseline.yaml');
-  writeFileSync(baselineFile, BASELINE);
+  writeFileSync(baselineFile, BASELINE_CONFIG);
   const runs: Record<string, { profile: string } | { configs: string[] }> = {
     [STACK]: { profile: STACK },
     baseline: { configs: [baselineFile] },

@@ -3,152 +3,138 @@
  *
  * - Worker-side cost: the logger's record pipeline (record → redact → map → SDK emit → batch export)
  *   normally runs in the export worker; with `thread: false` and an exporter that discards, the same
- *   pipeline runs on this thread, so its cost per record can be timed with redaction on and off. Two
- *   contexts of 5 fields: a typical one (nothing to redact: what almost every record is) and one holding
- *   secrets (a key, a header, a `token=` pair).
+ *   pipeline runs on the main thread, so its cost per record can be timed with redaction on and off.
+ *   Two contexts of 5 fields: a typical one (nothing to redact: what almost every record is) and one
+ *   holding secrets (a key, a header, a `token=` pair).
  * - Caller-thread cost: the default logger (export worker) with redaction on and off. Redaction runs
  *   in the worker, so the log call should cost the same.
  * - pino: serialization only (a no-op destination), without and with `redact` paths covering the same
  *   keys. pino redacts on the calling thread, by path only (no key-anywhere match, no value patterns:
  *   the `token=` inside a string stays).
+ * - The redaction step alone: the default redactor on one record, without the rest of the pipeline
+ *   (the pipeline's on/off difference drowns in its own noise on a busy machine). Three records: the
+ *   typical one, an agent's record full of strings the default patterns look at without finding a
+ *   secret (URLs, an ESM stack of `file://` frames, `key=value` text, a model name), and the one with
+ *   secrets.
  *
- * Rounds interleave every variant (this machine's speed drifts): only same-run ratios mean anything.
+ * Each group's pair (off, on) runs in a fresh process (lib/redaction-main.ts), in alternating batches:
+ * the difference is read within one process. BENCH_ROUNDS rounds (default 5), the groups' order rotated
+ * each round; each figure is the median (min–max) over the rounds of each process's median batch
+ * (wall) or its thread's CPU over all batches.
  */
-import { ExportResultCode } from '@opentelemetry/core';
-import type { ExportResult } from '@opentelemetry/core';
-import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import { createLogger } from '@tracebridge/logger';
-import type { LoggerOptions } from '@tracebridge/logger';
-import pino from 'pino';
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { DEFAULT_EXACT_KEYS, DEFAULT_KEY_PARTS, DEFAULT_PATTERNS, createRedactor } from '@tracebridge/logger/internal';
 import { FIELDS, MESSAGE } from './lib/competitors.js';
+import type { RedactionGroup, RedactionReport } from './lib/redaction-main.js';
+import { BUSY_ERROR, BUSY_FIELDS, BUSY_MESSAGE, SECRET_FIELDS } from './lib/redaction-records.js';
 import { SinkProcess } from './lib/sink-process.js';
-import { median, table } from './lib/stats.js';
+import { loadLine, median, rotate, showSpread, spread, table } from './lib/stats.js';
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 5));
+const BATCHES = Number(process.env.BENCH_BATCHES ?? 6);
 const CALLS = Number(process.env.BENCH_CALLS ?? 20_000);
+const GROUPS: Array<{ group: RedactionGroup; off: string; on: string }> = [
+  { group: 'pipeline-typical', off: 'pipeline, redaction off, typical context', on: 'pipeline, redaction on, typical context' },
+  { group: 'pipeline-secrets', off: 'pipeline, redaction off, context with secrets', on: 'pipeline, redaction on, context with secrets' },
+  { group: 'caller-typical', off: 'info(), redaction off, typical context', on: 'info(), redaction on, typical context' },
+  { group: 'caller-secrets', off: 'info(), redaction off, context with secrets', on: 'info(), redaction on, context with secrets' },
+  { group: 'pino-typical', off: 'pino, no redact, typical context', on: 'pino, redact paths, typical context' },
+  { group: 'pino-secrets', off: 'pino, no redact, context with secrets', on: 'pino, redact paths, context with secrets' },
+];
 
-/** 5 fields, 3 of them secrets: a key by name, a header by name at depth 2, a `token=` in a string. */
-const SECRET_FIELDS = {
-  task_id: 'task:001',
-  attempt: 2,
-  api_key: 'k-3f9a1c77e2',
-  headers: { authorization: 'Basic dXNlcjpwYXNz' },
-  note: 'retried GET /v1/items?token=abc123&page=2',
-};
-/** pino's paths for the same keys (pino matches paths, not key names anywhere). */
-const PINO_PATHS = ['context.api_key', 'context.headers.authorization', 'context.password', 'context.token'];
-
-/** Accepts every batch at once: only the logger's own work is timed. */
-class DiscardExporter implements LogRecordExporter {
-  export(_records: ReadableLogRecord[], done: (result: ExportResult) => void): void {
-    done({ code: ExportResultCode.SUCCESS });
+async function measure(group: RedactionGroup, url: string): Promise<RedactionReport> {
+  const child = fork(fileURLToPath(new URL('./lib/redaction-main.js', import.meta.url)), [JSON.stringify({ group, url, batches: BATCHES, calls: CALLS })], {
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  try {
+    const [report] = (await Promise.race([once(child, 'message'), once(child, 'exit').then(() => Promise.reject(new Error(`redaction ${group}: exited early`)))])) as [RedactionReport];
+    // NaN (no count: pino) travels over IPC as null.
+    report.on.replacedPerRecord ??= NaN;
+    return report;
+  } finally {
+    child.kill('SIGKILL');
   }
-  async shutdown(): Promise<void> {}
-  async forceFlush(): Promise<void> {}
-}
-
-interface Variant {
-  name: string;
-  /** One timed round: `n` records, and whatever the variant must wait for before the clock stops. */
-  round: (n: number) => Promise<void>;
-  /** Untimed, after a round: lets an export worker drain before the next variant is timed. */
-  settle: () => Promise<void>;
-  close: () => Promise<void>;
-  /** Replacements per record (the logger's stats().redacted), when it counts them. */
-  redactedPerRecord?: () => number;
-}
-
-/**
- * `settle`: worker-side variants stop the clock once every record went through the pipeline (and count
- * replacements: each has a pipeline of its own); caller-thread variants time the calls only and drain
- * outside the clock (loggers of one configuration share an export worker, so their counts would mix).
- */
-function ourVariant(name: string, options: Partial<LoggerOptions>, fields: Record<string, unknown>, settle: boolean): Variant {
-  const log = createLogger({ agentId: 'A1-haiku-001', component: 'bench', handleExit: false, level: 'INFO', ...options });
-  const args = { context: fields };
-  let calls = 0;
-  return {
-    name,
-    round: async (n) => {
-      for (let i = 0; i < n; i++) log.info(MESSAGE, args);
-      calls += n;
-      if (settle) await log.flush(60_000);
-    },
-    settle: async () => void (await log.flush(60_000)),
-    close: () => log.shutdown(),
-    ...(settle ? { redactedPerRecord: () => log.stats().redacted / Math.max(calls, 1) } : {}),
-  };
-}
-
-function pinoVariant(name: string, redact: string[] | undefined, fields: Record<string, unknown>): Variant {
-  const log = pino({ level: 'info', ...(redact === undefined ? {} : { redact }) }, { write() {} });
-  const args = { context: fields };
-  return {
-    name,
-    round: async (n) => {
-      for (let i = 0; i < n; i++) log.info(args, MESSAGE);
-    },
-    settle: async () => {},
-    close: async () => {},
-  };
-}
-
-async function timeRound(v: Variant, n: number): Promise<number> {
-  const start = process.hrtime.bigint();
-  await v.round(n);
-  return Number(process.hrtime.bigint() - start) / n;
 }
 
 export async function run(): Promise<void> {
   const sink = await new SinkProcess().start();
-  const inline = (redact: boolean): Partial<LoggerOptions> => ({ thread: false, exporter: new DiscardExporter(), ...(redact ? {} : { redact: false }) });
-  const worker: Variant[] = [
-    ourVariant('pipeline, redaction off, typical context', inline(false), FIELDS, true),
-    ourVariant('pipeline, redaction on, typical context', inline(true), FIELDS, true),
-    ourVariant('pipeline, redaction off, context with secrets', inline(false), SECRET_FIELDS, true),
-    ourVariant('pipeline, redaction on, context with secrets', inline(true), SECRET_FIELDS, true),
-  ];
-  const caller: Variant[] = [
-    ourVariant('info(), redaction off, typical context', { endpoint: sink.url, redact: false }, FIELDS, false),
-    ourVariant('info(), redaction on, typical context', { endpoint: sink.url }, FIELDS, false),
-    ourVariant('info(), redaction off, context with secrets', { endpoint: sink.url, redact: false }, SECRET_FIELDS, false),
-    ourVariant('info(), redaction on, context with secrets', { endpoint: sink.url }, SECRET_FIELDS, false),
-  ];
-  const pinos: Variant[] = [
-    pinoVariant('pino, no redact, typical context', undefined, FIELDS),
-    pinoVariant('pino, redact paths, typical context', PINO_PATHS, FIELDS),
-    pinoVariant('pino, no redact, context with secrets', undefined, SECRET_FIELDS),
-    pinoVariant('pino, redact paths, context with secrets', PINO_PATHS, SECRET_FIELDS),
-  ];
-  const all = [...worker, ...caller, ...pinos];
-  const results = new Map<string, number[]>();
-  for (const v of all) {
-    await timeRound(v, 5000); // warm up the JIT
-    await v.settle();
-  }
-  for (let round = 0; round < ROUNDS; round++) {
-    for (const v of all) {
-      const ns = await timeRound(v, CALLS);
-      (results.get(v.name) ?? results.set(v.name, []).get(v.name))?.push(ns);
-      await v.settle();
+  const startLoad = loadLine();
+  const results = new Map<RedactionGroup, RedactionReport[]>();
+  try {
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const { group } of rotate(GROUPS, round)) (results.get(group) ?? results.set(group, []).get(group))?.push(await measure(group, sink.url));
     }
+  } finally {
+    sink.stop();
   }
-  const ns = (name: string): number => median(results.get(name) as number[]);
-  const rows = (group: Variant[], base: string): Array<Array<string | number>> =>
-    group.map((v) => [v.name, ns(v.name) / 1000, ns(v.name) / ns(base), (ns(v.name) - ns(base)) / 1000, v.redactedPerRecord === undefined ? '—' : v.redactedPerRecord()]);
-  const header = ['variant', 'µs/record', '× off', 'Δ µs', 'replaced/record'];
-  console.log(`\nRedaction cost (median of ${ROUNDS} interleaved rounds of ${CALLS} records; 5-field contexts)\n`);
-  console.log('Worker-side: the record pipeline on this thread (thread: false, discarding exporter)');
-  console.log(table(header, [...rows(worker.slice(0, 2), worker[0]!.name), ...rows(worker.slice(2), worker[2]!.name)]));
+  const s = (values: number[]): string => showSpread(spread(values));
+  const rows = (groups: typeof GROUPS): Array<Array<string | number>> =>
+    groups.flatMap(({ group, off, on }) => {
+      const rs = results.get(group) ?? [];
+      return [
+        [off, s(rs.map((r) => r.off.wallNs / 1000)), '1', '—', s(rs.map((r) => r.off.cpuNs / 1000)), '—', '—'],
+        [
+          on,
+          s(rs.map((r) => r.on.wallNs / 1000)),
+          s(rs.map((r) => r.on.wallNs / r.off.wallNs)),
+          s(rs.map((r) => (r.on.wallNs - r.off.wallNs) / 1000)),
+          s(rs.map((r) => r.on.cpuNs / 1000)),
+          s(rs.map((r) => (r.on.cpuNs - r.off.cpuNs) / 1000)),
+          s(rs.map((r) => r.on.replacedPerRecord)),
+        ],
+      ];
+    });
+  const header = ['variant', 'µs/record (wall)', '× off', 'Δ µs', 'CPU µs/record', 'Δ CPU µs', 'replaced/record'];
+  console.log(`\nRedaction cost (BENCH=redaction; ${ROUNDS} rounds, a fresh process per pair and round, ${BATCHES} alternating batches of ${CALLS} records; 5-field contexts)`);
+  console.log(`${startLoad} → ${loadLine()}\n`);
+  console.log('Worker-side: the record pipeline on the main thread (thread: false, discarding exporter)');
+  console.log(table(header, rows(GROUPS.slice(0, 2))));
   console.log('\nCaller thread: info() with the export worker (redaction happens in the worker)');
-  console.log(table(header, [...rows(caller.slice(0, 2), caller[0]!.name), ...rows(caller.slice(2), caller[2]!.name)]));
+  console.log(table(header, rows(GROUPS.slice(2, 4))));
   console.log("\npino, serialization only (redact runs on the caller's thread, by path)");
-  console.log(table(header, [...rows(pinos.slice(0, 2), pinos[0]!.name), ...rows(pinos.slice(2), pinos[2]!.name)]));
-  const perRecord = (ns('pipeline, redaction on, typical context') - ns('pipeline, redaction off, typical context')) / 1000;
-  const callerRatio = ns('info(), redaction on, typical context') / ns('info(), redaction off, typical context');
-  console.log(`\nredaction adds ${perRecord.toFixed(2)} µs per typical record in the worker; the log call costs ×${callerRatio.toFixed(2)} with it on`);
-  for (const v of all) await v.close();
-  sink.stop();
+  console.log(table(header, rows(GROUPS.slice(4))));
+  console.log('Each figure: median (min–max) over the rounds. wall: the median batch of the process; CPU: the main thread\'s schedstat over');
+  console.log('all batches of the process; Δ: on − off in the same process, then the median over the rounds.');
+  const delta = (group: RedactionGroup, f: (r: RedactionReport) => number): number => spread((results.get(group) ?? []).map(f)).median;
+  console.log(
+    `\nredaction adds ${delta('pipeline-typical', (r) => (r.on.cpuNs - r.off.cpuNs) / 1000).toFixed(2)} µs of CPU per typical record in the worker, ` +
+      `${delta('pipeline-secrets', (r) => (r.on.cpuNs - r.off.cpuNs) / 1000).toFixed(2)} µs per record with secrets; pino's redact adds ` +
+      `${delta('pino-typical', (r) => (r.on.cpuNs - r.off.cpuNs) / 1000).toFixed(2)} / ${delta('pino-secrets', (r) => (r.on.cpuNs - r.off.cpuNs) / 1000).toFixed(2)} µs on the calling thread; ` +
+      `the log call's CPU changes by ${delta('caller-typical', (r) => (r.on.cpuNs - r.off.cpuNs) / 1000).toFixed(2)} µs with it on`,
+  );
+  redactorAlone();
+}
+
+/**
+ * The default redactor on one record, ns of CPU per record (median of interleaved rounds): CPU time, not
+ * wall time, since the step is short and a shared machine's other work would be counted.
+ */
+function redactorAlone(): void {
+  const redact = createRedactor({ replacement: '[REDACTED]', exactKeys: [...DEFAULT_EXACT_KEYS], keyParts: [...DEFAULT_KEY_PARTS], paths: [], patterns: [...DEFAULT_PATTERNS] });
+  const records: Array<[string, () => Record<string, unknown>]> = [
+    ['typical record', () => ({ message: MESSAGE, context: FIELDS })],
+    ['busy record (URLs, stack, no secret)', () => ({ message: BUSY_MESSAGE, context: BUSY_FIELDS, error: BUSY_ERROR })],
+    ['record with secrets', () => ({ message: MESSAGE, context: SECRET_FIELDS })],
+  ];
+  const n = Number(process.env.BENCH_REDACTOR_CALLS ?? 200_000);
+  const times = new Map<string, number[]>(records.map(([name]) => [name, []]));
+  const timed = (make: () => Record<string, unknown>): number => {
+    const start = process.cpuUsage();
+    for (let i = 0; i < n; i++) redact(make());
+    const used = process.cpuUsage(start);
+    return ((used.user + used.system) * 1000) / n;
+  };
+  for (const [, make] of records) timed(make); // warm up the JIT
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [name, make] of records) times.get(name)?.push(timed(make));
+  }
+  console.log(`\nThe redaction step alone (default redactor, CPU time, median of ${ROUNDS} interleaved rounds of ${n} records)`);
+  console.log(table(['record', 'CPU ns/record', 'spread ns'], records.map(([name]) => {
+    const t = times.get(name) as number[];
+    return [name, median(t), Math.max(...t) - Math.min(...t)];
+  })));
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await run();

@@ -8,53 +8,43 @@
  * - paced: the seed's whole-cluster rate (2,000 logs/s, "100 agents @ 20 logs/sec") from this one agent
  *   for BENCH_THROUGHPUT_PACED_SECONDS (default 10): what that load costs in CPU.
  * CPU is per process (agent, collector, store), read from /proc, as µs per record and % of one core.
+ * Records are identified in the store by their bench id (lib/record-id.ts: `context.task_id`): only
+ * the measured phase's records are counted (the warm-up's carry another tag), distinct ids apart from
+ * rows (a row beyond the first of an id is a duplicate); the counts are final once the store has not
+ * changed for BENCH_SETTLE_MS. The rates are measured at the store, from the times its count changed
+ * (polled every 200 ms; the store makes a record visible about 1 s after it arrives).
  * The stores are built from Go modules like the collector (collector/build-lib.mjs).
  */
-import { execFileSync, fork } from 'node:child_process';
-import { once } from 'node:events';
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 // The root package's subpath imports (package.json "imports") resolve from bench/ and bench/dist/ alike.
 import { ensureStore } from '#collector/build-lib.mjs';
 import { collectorBinary, freePort, startCollector } from '#collector/run-lib.mjs';
 import type { RunningCollector } from '#collector/run-lib.mjs';
 import { startVictoriaLogs } from '../test/helpers/stores-victorialogs.js';
 import type { VictoriaLogs } from '../test/helpers/stores-victorialogs.js';
-import { table } from './lib/stats.js';
+import { Agent, SETTLE_MILLIS } from './lib/agent-run.js';
+import { processCpuSeconds } from './lib/proc-stats.js';
+import { newTag } from './lib/record-id.js';
+import { loadLine, table } from './lib/stats.js';
+
 const BURST = Number(process.env.BENCH_THROUGHPUT ?? 200_000);
 const PACED_SECONDS = Number(process.env.BENCH_THROUGHPUT_PACED_SECONDS ?? 10);
 /** The seed's claims: 2,000+ logs/s for the cluster, 20 logs/s per agent. */
 const SEED_CLUSTER_PER_SEC = 2_000;
 const SEED_AGENT_PER_SEC = 20;
 
-/** CPU seconds (user + system, all threads) a process used so far, from /proc; undefined elsewhere. */
-const CLK_TCK = (() => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
-function cpuSeconds(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name (which may hold spaces, so split after its closing parenthesis):
-    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
-  } catch {
-    return undefined;
-  }
+/** CPU seconds of a process so far (all threads), or NaN. */
+function cpuSeconds(pid: number | undefined): number {
+  return pid === undefined ? NaN : processCpuSeconds(pid);
 }
 
 interface Stack {
   collector: RunningCollector;
   victoria: VictoriaLogs;
   logsUrl: string;
-  /** Rows in the store and distinct `log.record.uid` among them. */
-  count(): Promise<{ rows: number; uids: number }>;
+  /** Rows of the phase `tag` in the store and distinct bench ids among them. */
+  count(tag: string): Promise<{ rows: number; ids: number }>;
   stop(): Promise<void>;
 }
 
@@ -78,7 +68,10 @@ async function startStack(): Promise<Stack> {
       collector,
       victoria,
       logsUrl: `${collector.otlpHttp}/v1/logs`,
-      count: () => victoria.count('*'),
+      async count(tag) {
+        const [row] = await victoria.query(`"context.task_id":~"^${tag}:" | stats count() rows, count_uniq("context.task_id") ids`);
+        return { rows: Number(row?.rows ?? 0), ids: Number(row?.ids ?? 0) };
+      },
       async stop() {
         await collector.stop();
         await victoria.destroy();
@@ -96,11 +89,14 @@ interface Result {
   records: number;
   stored: number;
   distinct: number;
-  /** From the first call until the store held the last record (its ~1 s indexing delay included). */
+  /** From the first call until the store's count last changed (its ~1 s indexing delay included). */
   seconds: number;
-  /** Burst: stored / seconds. Paced: the rate asked for (the window is the pacing plus the delay). */
+  /**
+   * Records per second measured at the store. Burst: distinct / seconds. Paced: the distinct records
+   * that became visible after the first change of the count / the time from that change to the last.
+   */
   perSec: number;
-  /** CPU µs per stored record, by process. */
+  /** CPU µs per distinct stored record, by process. */
   agentCpu: number;
   collectorCpu: number;
   storeCpu: number;
@@ -112,68 +108,61 @@ interface Result {
 
 /** One agent process (bench/lib/agent-main, competitor `ours`) writing `count` records into the stack. */
 async function runAgent(stack: Stack, mode: 'burst' | 'paced', count: number, rate: number): Promise<Result> {
-  const child = fork(fileURLToPath(new URL('./lib/agent-main.js', import.meta.url)), ['ours', mode, String(count), String(rate), stack.logsUrl], {
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-    execArgv: ['--max-old-space-size=4096'],
-  });
-  const next = async (op: string): Promise<Record<string, unknown>> => {
-    for (;;) {
-      const [m] = (await once(child, 'message')) as [Record<string, unknown>];
-      if (m.op === op) return m;
-    }
-  };
+  const agent = new Agent({ name: 'ours', mode, url: stack.logsUrl, count, rate, warmup: 2000, idleMillis: 2000 });
   try {
-    await next('ready');
-    // The agent's warm-up records went through too: wait for them, and count from there.
-    let before = await stack.count();
-    for (let stable = 0; stable < 4; ) {
-      await sleep(500);
-      const now = await stack.count();
-      stable = now.rows === before.rows ? stable + 1 : 0;
-      before = now;
-    }
-    const cpu0 = { collector: cpuSeconds(stack.collector.process.pid), store: cpuSeconds(stack.victoria.pid()) };
+    await agent.next('ready');
+    const tag = newTag('m');
+    const cpu0 = { agent: cpuSeconds(agent.pid), collector: cpuSeconds(stack.collector.process.pid), store: cpuSeconds(stack.victoria.pid()) };
     const started = Date.now();
-    child.send({ op: 'go' });
-    let after = before;
+    agent.send({ op: 'go', tag });
+    let last = { rows: 0, ids: 0 };
+    let first: { at: number; ids: number } | undefined;
     let lastChange = Date.now();
-    // Until the store holds every record, or nothing more arrived for 30 s (a loss: reported, not hidden).
-    while (after.rows < before.rows + count && Date.now() - lastChange < 30_000) {
+    let cpu1 = cpu0;
+    // Until the store holds every record and stayed unchanged for the settle window (late duplicates
+    // counted), or nothing more arrived for 30 s (a loss: reported, not hidden).
+    for (;;) {
       await sleep(200);
-      const now = await stack.count();
-      if (now.rows !== after.rows) lastChange = Date.now();
-      after = now;
+      const now = await stack.count(tag);
+      if (now.rows !== last.rows) {
+        lastChange = Date.now();
+        first ??= { at: lastChange, ids: now.ids };
+        if (now.ids >= count && last.ids < count) {
+          // The agent's CPU up to the moment the last record was there, not through the settle window.
+          cpu1 = { agent: cpuSeconds(agent.pid), collector: cpuSeconds(stack.collector.process.pid), store: cpuSeconds(stack.victoria.pid()) };
+        }
+      }
+      last = now;
+      const quiet = Date.now() - lastChange;
+      if ((now.ids >= count && quiet >= SETTLE_MILLIS) || quiet >= 30_000) break;
     }
-    const elapsed = (Date.now() - started) / 1000;
-    const cpu1 = { collector: cpuSeconds(stack.collector.process.pid), store: cpuSeconds(stack.victoria.pid()) };
-    child.send({ op: 'report' });
-    const report = await next('report');
-    const stored = after.rows - before.rows;
-    const used = (a: number | undefined, b: number | undefined): number => (a === undefined || b === undefined ? NaN : b - a);
-    const cpu = { agent: (report.cpuMicros as number) / 1e6, collector: used(cpu0.collector, cpu1.collector), store: used(cpu0.store, cpu1.store) };
-    const perRecord = (seconds: number): number => (seconds * 1e6) / Math.max(1, stored);
-    const perCore = (seconds: number): number => (seconds / elapsed) * 100;
+    if (last.ids < count) cpu1 = { agent: cpuSeconds(agent.pid), collector: cpuSeconds(stack.collector.process.pid), store: cpuSeconds(stack.victoria.pid()) };
+    const elapsed = (lastChange - started) / 1000;
+    const perRecord = (a: number, b: number): number => ((b - a) * 1e6) / Math.max(1, last.ids);
+    const perCore = (a: number, b: number): number => ((b - a) / elapsed) * 100;
+    const window = first === undefined ? 0 : (lastChange - first.at) / 1000;
     return {
-      run: mode === 'burst' ? `burst of ${count.toLocaleString('en-US')}` : `paced ${rate.toLocaleString('en-US')}/s`,
+      run: mode === 'burst' ? `burst of ${count.toLocaleString('en-US')}` : `paced ${rate.toLocaleString('en-US')}/s asked`,
       records: count,
-      stored,
-      distinct: after.uids - before.uids,
+      stored: last.rows,
+      distinct: last.ids,
       seconds: elapsed,
-      perSec: mode === 'burst' ? stored / elapsed : rate,
-      agentCpu: perRecord(cpu.agent),
-      collectorCpu: perRecord(cpu.collector),
-      storeCpu: perRecord(cpu.store),
-      agentCore: perCore(cpu.agent),
-      collectorCore: perCore(cpu.collector),
-      storeCore: perCore(cpu.store),
+      perSec: mode === 'burst' ? last.ids / elapsed : window > 0 ? (last.ids - (first?.ids ?? 0)) / window : NaN,
+      agentCpu: perRecord(cpu0.agent, cpu1.agent),
+      collectorCpu: perRecord(cpu0.collector, cpu1.collector),
+      storeCpu: perRecord(cpu0.store, cpu1.store),
+      agentCore: perCore(cpu0.agent, cpu1.agent),
+      collectorCore: perCore(cpu0.collector, cpu1.collector),
+      storeCore: perCore(cpu0.store, cpu1.store),
     };
   } finally {
-    child.kill('SIGKILL');
+    await agent.kill();
   }
 }
 
 export async function run(): Promise<Result[]> {
   const stack = await startStack();
+  const startLoad = loadLine();
   const results: Result[] = [];
   try {
     results.push(await runAgent(stack, 'burst', BURST, 0));
@@ -181,16 +170,18 @@ export async function run(): Promise<Result[]> {
   } finally {
     await stack.stop();
   }
-  console.log('\nThroughput: one agent process → collector (jaeger-victorialogs) → VictoriaLogs, counted in the store\n');
+  console.log('\nThroughput: one agent process → collector (jaeger-victorialogs) → VictoriaLogs, counted in the store (BENCH=throughput)');
+  console.log(`${startLoad} → ${loadLine()}\n`);
   console.log(
     table(
-      ['run', 'written', 'stored', 'distinct', 'lost', 'seconds', 'records/s', '× seed cluster', '× seed agent', 'µs/rec agent', 'collector', 'store', '% core agent', 'collector', 'store'],
+      ['run', 'written', 'stored', 'distinct', 'missing', 'dup', 'seconds', 'rec/s at store', '× seed cluster', '× seed agent', 'µs/rec agent', 'collector', 'store', '% core agent', 'collector', 'store'],
       results.map((r) => [
         r.run,
         r.records,
         r.stored,
         r.distinct,
         String(r.records - r.distinct),
+        String(r.stored - r.distinct),
         r.seconds,
         r.perSec,
         r.perSec / SEED_CLUSTER_PER_SEC,
@@ -204,7 +195,7 @@ export async function run(): Promise<Result[]> {
       ]),
     ),
   );
-  console.log(`\nseed: ${SEED_CLUSTER_PER_SEC.toLocaleString('en-US')} logs/s for the cluster (100 agents @ ${SEED_AGENT_PER_SEC} logs/s); "lost" = written − distinct log.record.uid in the store`);
+  console.log(`\nseed: ${SEED_CLUSTER_PER_SEC.toLocaleString('en-US')} logs/s for the cluster (100 agents @ ${SEED_AGENT_PER_SEC} logs/s); missing = written − distinct ids in the store; dup = rows − distinct ids`);
   const lost = results.filter((r) => r.distinct !== r.records);
   if (lost.length > 0) throw new Error(`records lost on the way to the store: ${lost.map((r) => `${r.run}: ${r.records - r.distinct}`).join(', ')}`);
   return results;

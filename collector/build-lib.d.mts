@@ -14,10 +14,13 @@ export interface ToolSpec {
   pkg: string;
   bin: string;
   versionArgs: string[];
-  versionVar: string;
+  /** The package variable stamped with the version (`-X`); none for a tool without one. */
+  versionVar?: string;
+  /** Only the benchmarks use it: the tests' global setup does not build it. */
+  bench?: boolean;
 }
-/** Go programs the tests drive (the Compose CLI, actionlint), built from tools/<name>/, by name. */
-export declare const TOOLS: Readonly<Record<'compose' | 'actionlint', ToolSpec>>;
+/** Go programs the tests and benchmarks drive (the Compose CLI, actionlint, telemetrygen), built from tools/<name>/, by name. */
+export declare const TOOLS: Readonly<Record<'compose' | 'actionlint' | 'telemetrygen', ToolSpec>>;
 export type ToolName = keyof typeof TOOLS;
 /** Folder of the tool modules. */
 export declare const TOOLS_DIR: string;

@@ -64,10 +64,11 @@ export const STORES = Object.freeze({
 });
 
 /**
- * Command-line tools the tests drive, built from Go modules like the stores: each is a tiny module under
- * `tools/<name>/` whose committed go.mod/go.sum pin the version through a `tool` line. The cache key names
- * the pinned version and hashes those files. `versionVar` is the package variable the release build stamps
- * with its version (`-X`), so `--version` answers with the pinned release instead of "dev".
+ * Command-line tools the tests (and benchmarks) drive, built from Go modules like the stores: each is a tiny
+ * module under `tools/<name>/` whose committed go.mod/go.sum pin the version through a `tool` line. The cache
+ * key names the pinned version and hashes those files. `versionVar` (optional) is the package variable the
+ * release build stamps with its version (`-X`), so `--version` answers with the pinned release instead of
+ * "dev". `bench: true` marks a tool only benchmarks use, which the tests' global setup leaves alone.
  */
 export const TOOLS = Object.freeze({
   // The Docker Compose CLI (Apache-2.0). Its `config` command loads, interpolates, merges and validates a
@@ -87,6 +88,17 @@ export const TOOLS = Object.freeze({
     bin: 'actionlint',
     versionArgs: ['-version'],
     versionVar: 'github.com/rhysd/actionlint.version',
+  },
+  // telemetrygen (Apache-2.0), the collector project's own load generator, at the manifest's contrib
+  // release: drives each collector stack at saturation in bench/collector-tiers.bench.ts. A benchmark's
+  // tool only (`bench: true`): the tests' global setup does not build it. It has no version command,
+  // and no version variable to stamp.
+  telemetrygen: {
+    module: 'github.com/open-telemetry/opentelemetry-collector-contrib/cmd/telemetrygen',
+    pkg: 'github.com/open-telemetry/opentelemetry-collector-contrib/cmd/telemetrygen',
+    bin: 'telemetrygen',
+    versionArgs: ['--help'],
+    bench: true,
   },
 });
 
@@ -260,7 +272,7 @@ export async function ensureTool(name, { log = defaultLog } = {}) {
       log(`[${label}] cold build of ${tool.pkg}@${version}`);
       await run(
         'go',
-        ['build', '-mod=readonly', '-trimpath', `-ldflags=-s -w -X ${tool.versionVar}=${version}`, '-o', out, tool.pkg],
+        ['build', '-mod=readonly', '-trimpath', `-ldflags=-s -w${tool.versionVar ? ` -X ${tool.versionVar}=${version}` : ''}`, '-o', out, tool.pkg],
         {
           label,
           log,

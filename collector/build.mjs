@@ -5,7 +5,7 @@
 //
 //   node collector/build.mjs                    the collector (OTELCOL_BIN, if set, is validated and used)
 //   node collector/build.mjs --store <name>     a store: s3, jaeger, victorialogs
-//   node collector/build.mjs --tool <name>      a tool the tests drive: compose, actionlint (tools/<name>/)
+//   node collector/build.mjs --tool <name>      a tool: compose, actionlint (tests), telemetrygen (benchmarks) (tools/<name>/)
 //   node collector/build.mjs --all              the collector, every store and every tool, one path per line
 //
 // The cache is ${TRACEBRIDGE_CACHE:-${XDG_CACHE_HOME:-~/.cache}/tracebridge}; see build-lib.mjs.

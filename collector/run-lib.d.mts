@@ -43,6 +43,12 @@ export interface StartCollectorOptions {
   args?: string[];
   /** The binary. @default collectorBinary() */
   bin?: string;
+  /**
+   * A command the collector is run through: `[...wrapper, bin, ...args]`, e.g. `['taskset', '-c', '1']`, or
+   * `unshare` with a shell that ends in `exec "$@"`. It must exec the collector in the same process (the
+   * pid, the signals and /proc/<pid> are then the collector's).
+   */
+  wrapper?: string[];
   /** How long to wait for the health check. @default 60000 */
   timeoutMs?: number;
   /** Called with the process as soon as it is spawned (to stop it on Ctrl-C while it starts). */

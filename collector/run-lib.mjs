@@ -100,7 +100,10 @@ export async function startCollector(options) {
   const grpcEndpoint = env.OTLP_GRPC_ENDPOINT;
   const healthUrl = `http://${env.HEALTH_ENDPOINT}/`;
   const metricsUrl = `http://127.0.0.1:${env.COLLECTOR_METRICS_PORT}/metrics`;
-  const child = spawn(bin, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // A wrapper (`taskset -c 1`, `unshare ... sh -c '... exec "$@"'`) must exec the collector in its own
+  // process, so that the pid, the signals and /proc/<pid> are the collector's.
+  const [command, ...commandArgs] = [...(options.wrapper ?? []), bin, ...args];
+  const child = spawn(command, commandArgs, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   options.onSpawn?.(child);
   let output = '';
   const keep = (d) => {

@@ -8,5 +8,6 @@ export default async function setup(): Promise<void> {
   const log = (line: string): void => void process.stderr.write(`[build] ${line}\n`);
   await ensureCollector({ log });
   for (const name of Object.keys(STORES) as StoreName[]) await ensureStore(name, { log });
-  for (const name of Object.keys(TOOLS) as ToolName[]) await ensureTool(name, { log });
+  // Tools only the benchmarks use (`bench: true`) are built when a benchmark asks for them.
+  for (const name of Object.keys(TOOLS) as ToolName[]) if (!TOOLS[name].bench) await ensureTool(name, { log });
 }

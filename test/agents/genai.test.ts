@@ -15,20 +15,14 @@ import { buildTimeline } from '../../packages/cli/src/timeline.js';
 import type { LocalData, StoredLog, StoredSpan } from '@tracebridge/cli';
 import { startCollector } from '#collector/run-lib.mjs';
 import type { RunningCollector } from '#collector/run-lib.mjs';
-// @ts-expect-error: a plain ESM fixture (it also runs on its own), without type declarations.
-import { startLlmServer } from '../fixtures/genai/llm-server.mjs';
+import { startLlmServer } from '../../examples/swarm/stand-ins/llm-server.mjs';
+import type { LlmServer } from '../../examples/swarm/stand-ins/llm-server.mjs';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/genai/', import.meta.url));
 const CLIENT = 3;
 const INTERNAL = 1;
 const STATUS_ERROR = 2;
 const SECRET = 'sk-ant-api03-SECRETSECRETSECRETSECRET00';
-
-interface LlmServer {
-  url: string;
-  requests: Array<{ path: string; model: string; stream: boolean; headers: Record<string, string> }>;
-  close(): Promise<void>;
-}
 
 interface Run {
   code: number | null;
@@ -118,7 +112,7 @@ describe('GenAI telemetry under --import', () => {
 
   beforeAll(async () => {
     collector = await startCollector({ profile: 'local' });
-    llm = (await startLlmServer()) as LlmServer;
+    llm = await startLlmServer();
     runs.anthropic = await runAgent('anthropic-app.mjs', 'A1-haiku-001', collector, llm);
     runs.anthropicContent = await runAgent('anthropic-app.mjs', 'A2-haiku-001', collector, llm, { OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: 'true' });
     runs.openai = await runAgent('openai-app.cjs', 'O1-gpt-001', collector, llm);

@@ -11,6 +11,7 @@ import type { LRParser } from '@lezer/lr';
 import { describe, expect, it } from 'vitest';
 import { loadVectors } from '../helpers/vectors.js';
 import { indexedLogAttributes as indexedLogAttributesOf, indexedResourceAttributes, lokiConfig, lokiName } from '../helpers/loki-labels.js';
+import * as genai from '../../packages/auto/src/internal/genai/semconv.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const read = (rel: string): string => readFileSync(path.join(ROOT, rel), 'utf8');
@@ -86,7 +87,15 @@ const LOGQL_SPECIAL = new Set(['__error__', '__error_details__', '__line__']);
 
 /** Tempo: the resource attributes the mapping sets (plus standard ones), and the span attribute tracebridge adds. */
 const TEMPO_RESOURCE = new Set([...resourceKeys, 'service.namespace', 'deployment.environment.name']);
-const TEMPO_SPAN = new Set(['correlation.id']);
+/**
+ * Span attributes: correlation.id (every span), and those of the GenAI spans @tracebridge/auto makes
+ * (chat, invoke_agent, execute_tool), as its conventions file names them; gen_ai.token.type is on
+ * metric points only.
+ */
+const GENAI_SPAN_ATTRIBUTES = Object.entries(genai)
+  .filter(([name, value]) => name.startsWith('ATTR_') && name !== 'ATTR_GEN_AI_TOKEN_TYPE' && typeof value === 'string')
+  .map(([, value]) => value as string);
+const TEMPO_SPAN = new Set(['correlation.id', ...GENAI_SPAN_ATTRIBUTES]);
 
 interface Names { selector: string[]; other: string[] }
 function logqlNames(parsed: Parsed, query: string): Names {
@@ -138,6 +147,8 @@ describe('the checks themselves', () => {
     expect(logqlProblems('{level="ERROR"} | component="redis_bus"')).toEqual(['component is neither a label nor structured metadata']);
     expect(traceqlProblems('{ span.correlation_id = "x" }')).toEqual(['span.correlation_id is not a span attribute tracebridge sets']);
     expect(traceqlProblems('{ resource.agent.id = "A1-haiku-001" }')).toEqual(['resource.agent.id is not a resource attribute of the mapping']);
+    // The seed's naming of token counts, not the conventions'.
+    expect(traceqlProblems('{ span.gen_ai.usage.prompt_tokens > 0 }')).toEqual(['span.gen_ai.usage.prompt_tokens is not a span attribute tracebridge sets']);
   });
 
   it('accept what the mapping emits', () => {
@@ -186,6 +197,14 @@ describe('docs/queries.md', () => {
     expect(all).toContain('{ span.correlation.id = "req-4bf92f3577b34da6a3ce929d0e0e4736" }');
     expect(all.some((q) => /resource\.service\.name = "A1"/.test(q))).toBe(true);
     expect(all.some((q) => />>/.test(q))).toBe(true);
+  });
+
+  it('finds the most expensive requests and the failed tool calls in TraceQL', () => {
+    const all = traceqlBlocks.map((b) => b.body);
+    expect(all.some((q) => /\| sum\(span\.gen_ai\.usage\.output_tokens\) > \d+/.test(q))).toBe(true);
+    expect(all.some((q) => /\| sum\(span\.gen_ai\.usage\.input_tokens\) > \d+/.test(q))).toBe(true);
+    expect(all).toContain('{ span.gen_ai.operation.name = "execute_tool" && status = error }');
+    expect(all.some((q) => /execute_tool" && status = error \} \| select\(span\.gen_ai\.tool\.name, span\.gen_ai\.tool\.call\.id/.test(q))).toBe(true);
   });
 
   it('gives the tracebridge trace equivalents: by correlation id, by trace id, and the list, with --loki and --tempo', () => {

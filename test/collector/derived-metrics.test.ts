@@ -210,6 +210,20 @@ describe('host metrics (host_metrics receiver of sources.yaml)', () => {
   });
 });
 
+describe('shutdown', () => {
+  // Last in the file: it stops the shared collector. At shutdown the collector closes its receivers
+  // before the connectors emit their last interval into the loopback; without a queue on that exporter
+  // the send retried forever into the closed receiver and a SIGTERM never completed.
+  it('ends on SIGTERM on its own, with both connectors still emitting', async () => {
+    const c = collector!;
+    await waitFor('a count emitted since start', () => readPoints(c.dataDir), (p) => p.some((x) => x.name === 'tracebridge.log.records'), { timeoutMs: 60_000 });
+    c.process.kill('SIGTERM');
+    // Generous for a busy machine; the stuck exporter never ended at all (it ran until SIGKILL).
+    const ended = await Promise.race([c.exited, sleep(60_000).then(() => 'still running after 60 s')]);
+    expect(ended, c.output().slice(-2000)).toBe(0);
+  });
+});
+
 /** Objects with sorted keys, so equal counts compare equal whatever order they arrived in. */
 function sortDeep<T>(value: T): T {
   if (value && typeof value === 'object' && !Array.isArray(value)) {

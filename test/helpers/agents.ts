@@ -17,6 +17,9 @@ export interface Agent {
   /** Resolves with the exit code and signal once it has ended. */
   exited: Promise<[number | null, NodeJS.Signals | null]>;
   stderr(): string;
+  stdout(): string;
+  /** What `readyPattern` matched. */
+  match: RegExpExecArray;
 }
 
 export interface StartAgentOptions {
@@ -34,6 +37,8 @@ export interface StartAgentOptions {
   cwd?: string;
   /** How long it may take to say it is ready. @default 30000 */
   timeoutMs?: number;
+  /** What it prints once ready; its first group, when a number, is the port. @default `{"ready":true,"port":N}` */
+  readyPattern?: RegExp;
 }
 
 /** Starts the agent and resolves once it listens; rejects (and kills it) when it exits or stays silent. */
@@ -45,6 +50,8 @@ export async function startAgent(options: StartAgentOptions): Promise<Agent> {
       TRACEBRIDGE_AGENT_ID: options.agentId,
       TRACEBRIDGE_ENVIRONMENT: options.environment ?? 'test',
       OTEL_EXPORTER_OTLP_ENDPOINT: options.otlpHttp,
+      // The test run's exit spool (vitest.config.ts), not the user's.
+      ...(process.env.TRACEBRIDGE_SPOOL_DIR === undefined ? {} : { TRACEBRIDGE_SPOOL_DIR: process.env.TRACEBRIDGE_SPOOL_DIR }),
       ...options.env,
     },
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -54,17 +61,18 @@ export async function startAgent(options: StartAgentOptions): Promise<Agent> {
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
   const timeoutMs = options.timeoutMs ?? 30_000;
-  const port = await new Promise<number>((resolve, reject) => {
+  const pattern = options.readyPattern ?? /\{"ready":true,"port":(\d+)\}/;
+  const match = await new Promise<RegExpExecArray>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`${options.script} did not start in ${timeoutMs / 1000} s:\n${stderr}`));
     }, timeoutMs);
     child.stdout.on('data', (d: Buffer) => {
       stdout += d.toString();
-      const m = /\{"ready":true,"port":(\d+)\}/.exec(stdout);
+      const m = pattern.exec(stdout);
       if (m !== null) {
         clearTimeout(timer);
-        resolve(Number(m[1]));
+        resolve(m);
       }
     });
     void exited.then(() => {
@@ -72,5 +80,6 @@ export async function startAgent(options: StartAgentOptions): Promise<Agent> {
       reject(new Error(`${options.script} exited during start-up:\n${stderr}`));
     });
   });
-  return { child, port, exited, stderr: () => stderr };
+  const port = Number(match[1]);
+  return { child, port: Number.isInteger(port) ? port : 0, exited, stderr: () => stderr, stdout: () => stdout, match };
 }

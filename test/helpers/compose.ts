@@ -20,7 +20,7 @@ export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export type Obj = Record<string, any>;
 
 /** The project entry points users run `docker compose -f` on. */
-export const COMPOSE_ENTRIES = ['compose.yaml', 'compose.tenants.yaml'] as const;
+export const COMPOSE_ENTRIES = ['compose.yaml', 'compose.tenants.yaml', 'compose.tiers.yaml'] as const;
 export type ComposeEntry = (typeof COMPOSE_ENTRIES)[number];
 
 export interface ComposeResult {

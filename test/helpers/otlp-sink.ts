@@ -17,10 +17,12 @@ export interface ReceivedRecord {
  */
 export class OtlpSink {
   readonly requests: ExportLogsServiceRequest[] = [];
-  /** Records counted (kept too unless `countOnly`). */
+  /** Records counted (kept too unless `countOnly`); a refused request's records are not. */
   count = 0;
   /** Requests received, whatever was answered (a retry shows as a second attempt). */
   attempts = 0;
+  /** Requests answered with `failWith` instead of 200 (each retry of a batch is one more). */
+  refused = 0;
   /** Answer every request with this status instead of 200. */
   failWith: number | undefined;
   /** Never answer (the connection hangs), to test timeouts. */
@@ -38,6 +40,7 @@ export class OtlpSink {
         this.attempts++;
         if (this.stall) return;
         if (this.failWith !== undefined) {
+          this.refused++;
           res.writeHead(this.failWith).end();
           return;
         }

@@ -23,7 +23,7 @@ import { fromKeyValues } from '@tracebridge/schema';
 import type { ExportLogsServiceRequest } from '@tracebridge/schema';
 // The logger's default lists: internal, read from the built package so this test holds the collector
 // to exactly what the logger ships.
-import { DEFAULT_EXACT_KEYS, DEFAULT_KEY_PARTS, DEFAULT_PATTERNS } from '../../packages/logger/dist/internal/redact.js';
+import { DEFAULT_EXACT_KEYS, DEFAULT_KEY_PARTS, DEFAULT_PATTERNS, DEFAULT_TRIGGERS } from '../../packages/logger/dist/internal/redact.js';
 import { COLLECTOR_DIR, readStacks, stackFiles, startCollector } from '#collector/run-lib.mjs';
 import type { RunningCollector } from '#collector/run-lib.mjs';
 import { OtlpSink } from '../helpers/otlp-sink.js';
@@ -40,9 +40,12 @@ const OPENAI_KEY = `sk-proj-${'Xy9'.repeat(10)}`;
 const ANTHROPIC_KEY = `sk-ant-api03-${'q7W'.repeat(8)}`;
 const AWS_KEY_ID = `AKIA${'IOSFODNN7EXAMPL'}E`;
 const JWT = ['eyJhbGciOiJIUzI1NiJ9', 'eyJzdWIiOiIxMjMifQ', 'c2lnbmF0dXJl'].join('.');
+const PG_PASSWORD = ['Pg', 'pass', '-9x!'].join('');
+const BASIC = Buffer.from(`billing:${'Bs3cret'}`).toString('base64');
+const STRIPE_KEY = `sk_${'live'}_${'51Hq'.repeat(6)}`;
 
 /** Every literal secret of the record: none may appear anywhere in what is stored. */
-const SECRETS = ['hunter2', 'pg-secret', 'dXNlcjpwYXNz', 'sid=abc', 'k-123', 's3cr3t', GITHUB_TOKEN, 'abc123', AWS_KEY_ID, 'abcdefghijklmnop', 'sess-7f3a9', 'tok-xyz', OPENAI_KEY, ANTHROPIC_KEY, JWT];
+const SECRETS = ['hunter2', 'pg-secret', 'dXNlcjpwYXNz', 'sid=abc', 'k-123', 's3cr3t', GITHUB_TOKEN, 'abc123', AWS_KEY_ID, 'abcdefghijklmnop', 'sess-7f3a9', 'tok-xyz', OPENAI_KEY, ANTHROPIC_KEY, JWT, PG_PASSWORD, BASIC, STRIPE_KEY];
 
 const CONTEXT = {
   password: 'hunter2',
@@ -54,10 +57,15 @@ const CONTEXT = {
   usage: { tokens: 1536, prompt_tokens: 12 },
   note: `retry with token=abc123&page=2 and key ${AWS_KEY_ID}`,
   argv: ['curl', '-H', 'Authorization: Bearer abcdefghijklmnop', 3],
+  // Under names on no list: a connection URL's password, a Basic credential inside a command line, a
+  // payment provider's live key.
+  dsn: `postgres://app:${PG_PASSWORD}@db:5432/orders`,
+  tool: { command: `curl -H "Authorization: Basic ${BASIC}" https://billing.example/v1/charges` },
+  billing: { live: STRIPE_KEY },
 };
 const METADATA = { session: 'sess-7f3a9', url: 'https://x/?access_token=tok-xyz&b=1', model: { key: OPENAI_KEY }, auth: { jwt: JWT } };
-const MESSAGE = `upstream refused ${ANTHROPIC_KEY}`;
-const ERROR_MESSAGE = `401 with Bearer ${JWT}`;
+const MESSAGE = `upstream refused ${ANTHROPIC_KEY} for postgres://app:${PG_PASSWORD}@db/orders`;
+const ERROR_MESSAGE = `401 with Bearer ${JWT} from postgres://app:${PG_PASSWORD}@db/orders`;
 
 /** What every route must store for the record's context, metadata, body and exception message. */
 const EXPECTED: Obj = {
@@ -77,12 +85,15 @@ const EXPECTED: Obj = {
   'context.usage.prompt_tokens': 12,
   'context.note': `retry with ${R}&page=2 and key ${R}`,
   'context.argv': ['curl', '-H', `Authorization: ${R}`, 3],
+  'context.dsn': `postgres://app:${R}@db:5432/orders`,
+  'context.tool.command': `curl -H "Authorization: ${R}" https://billing.example/v1/charges`,
+  'context.billing.live': R,
   'metadata.session': R,
   'metadata.url': `https://x/?${R}&b=1`,
   'metadata.model.key': R,
   'metadata.auth.jwt': R,
-  body: `upstream refused ${R}`,
-  'exception.message': `401 with ${R}`,
+  body: `upstream refused ${R} for postgres://app:${R}@db/orders`,
+  'exception.message': `401 with ${R} from postgres://app:${R}@db/orders`,
 };
 
 function fileRecord(agentId: string): Obj {
@@ -247,15 +258,81 @@ function asJavaScript(re2: string): { source: string; ignoreCase: boolean } {
   return { source, ignoreCase };
 }
 
+/**
+ * The shapes #21 found leaking, each with what both sides must store (`=` when kept as it is), and near
+ * misses both sides must keep: URL user-info, Authorization headers inside strings, provider key formats
+ * (one of each alternative), `key=value` names of cloud connection strings.
+ */
+const SHAPES: Array<[string, string]> = ((): Array<[string, string]> => {
+  const b = (n: number) => 'aB3dE5gH7jK9mN1pQ2'.repeat(8).slice(0, n);
+  const hex = (n: number) => '0123456789abcdef'.repeat(8).slice(0, n);
+  const pw = PG_PASSWORD;
+  const kept = (x: string): [string, string] => [x, '='];
+  const gone = (x: string): [string, string] => [x, R];
+  return [
+    // URL user-info: the password only; the user, the host, the rest kept.
+    [`postgres://app:${pw}@db:5432/orders`, `postgres://app:${R}@db:5432/orders`],
+    [`redis://:${pw}@cache:6379`, `redis://:${R}@cache:6379`],
+    [`mongodb+srv://svc:p@ss${pw}@cluster0.example.net/?w=1`, `mongodb+srv://svc:${R}@cluster0.example.net/?w=1`],
+    ['amqp://guest:guest@rabbit', `amqp://guest:${R}@rabbit`],
+    [`see (postgres://a:b@h) and 'mysql://u:p@h/x'`, `see (postgres://a:${R}@h) and 'mysql://u:${R}@h/x'`],
+    [`x://u:${pw}@h y://v:w@k`, `x://u:${R}@h y://v:${R}@k`],
+    [`http://u:p@ss/w@rd@h`, `http://u:${R}@ss/w@rd@h`],
+    kept('at f (file:///srv/app.js:1:2)'), kept('https://ada@example.com/r.git'), kept('https://example.com:8443/a?b=c'), kept('mail ada@example.com'), kept('://:@'),
+    [`jdbc:postgresql://db/x?user=app&password=${pw}`, `jdbc:postgresql://db/x?user=app&${R}`],
+    // Authorization headers: the scheme and its credentials.
+    [`curl -H "Authorization: Basic ${BASIC}" https://x`, `curl -H "Authorization: ${R}" https://x`],
+    [`{"authorization":"basic ${BASIC}"}`, `{"authorization":"${R}"}`],
+    ['{\\"Authorization\\":\\"Bearer abc.def\\"}', `{\\"Authorization\\":\\"${R}\\"}`],
+    [`'proxy-authorization': 'Basic ${BASIC}'`, `'proxy-authorization': '${R}'`],
+    ['Authorization=Bearer%20abcdef', `Authorization=${R}`],
+    [`AUTHORIZATION: BASIC ${BASIC}`, `AUTHORIZATION: ${R}`],
+    [`HTTP_AUTHORIZATION=Basic ${BASIC}`, `HTTP_AUTHORIZATION=${R}`],
+    ['authorization:basic x', `authorization:${R}`],
+    kept('Basic settings saved'), kept('Authorization failed: none'), kept('Authorization: Digest username="a"'),
+    ['AuthoriZation: Basic abcdefgh', `AuthoriZation: ${R}`],
+    // Provider keys, one of each alternative; publishable keys and look-alikes kept.
+    gone(`sk_${'live'}_${b(24)}`), gone(`rk_${'live'}_${b(24)}`), gone(`sk_${'test'}_${b(24)}`), kept(`pk_${'live'}_${b(24)}`), kept(`sk_${'live'}_${b(15)}`),
+    gone(`whsec_${b(32)}`), gone(`gsk_${b(52)}`), gone(`xai-${b(80)}`), gone(`pplx-${b(48)}`), kept('pplx-70b-online'), gone(`hf_${b(34)}`), kept('hf_hub_download'),
+    gone(`r8_${b(37)}`), gone(`ASIA${'QWERTYUIOPASDFGH'}`), gone(`ABIA${'QWERTYUIOPASDFGH'}`), gone(`ACCA${'QWERTYUIOPASDFGH'}`), gone(`GOCSPX-${b(28)}`),
+    gone(`ya29.${b(60)}`), gone(`dop_v1_${hex(64)}`), gone(`dor_v1_${hex(64)}`), gone(`ghs_${b(36)}`), gone(`ghu_${b(36)}`), gone(`ghr_${b(36)}`),
+    gone(`glpat-${b(20)}`), gone(`gldt-${b(20)}`), gone(`glrt-${b(20)}`), gone(`glptt-${hex(40)}`), kept('glpat-short'), gone(`npm_${b(36)}`), gone(`pypi-${b(60)}`),
+    gone(`xoxp-1234567890-${b(24)}`), gone(`xoxe-1-${b(40)}`), gone(`xoxa-2-${b(20)}`),
+    [`https://hooks.slack.com/services/T0${b(8)}/B0${b(8)}/${b(24)}`, `https://${R}`],
+    [`https://discord.com/api/webhooks/123456789012345678/${b(68)}`, `https://${R}`],
+    gone(`sq0atp-${b(22)}`), gone(`sq0csp-${b(43)}`), gone(`ATATT3${b(60)}`), kept(`my_hf_${b(34)}`), kept(`task_${'live'}_${b(24)}`),
+    [`token ${`sk_${'live'}_${b(30)}`}, next`, `token ${R}, next`],
+    // Cloud connection strings and signed URLs: the value of the key, to the next `&`, quote or space.
+    [`DefaultEndpointsProtocol=https;AccountName=app;AccountKey=${b(40)}==;EndpointSuffix=core.windows.net`, `DefaultEndpointsProtocol=https;AccountName=app;${R}`],
+    [`Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=root;SharedAccessKey=${b(44)}=`, `Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=root;${R}`],
+    [`https://acct.blob.core.windows.net/c/b?sv=2022-11-02&sig=${b(30)}%3D`, `https://acct.blob.core.windows.net/c/b?sv=2022-11-02&${R}`],
+    [`API_KEY=${b(20)}`, R], gone('TOKEN=x'), kept('page=2&limit=50'), kept('--depth=1'), kept('signature=abc'), kept('design=flat'),
+  ];
+})();
+const NEW_SHAPES = SHAPES.map(([input]) => input);
+
 describe('tracebridge_redact against the logger', () => {
   it('names exactly the logger’s sensitive keys and key parts', () => {
     expect([...REDACT.names].sort()).toEqual([...DEFAULT_EXACT_KEYS].sort());
     expect([...REDACT.name_parts].sort()).toEqual([...DEFAULT_KEY_PARTS].sort());
   });
 
-  it('has the logger’s patterns, in the same order, each with its triggers', () => {
+  it('has the logger’s patterns, in the same order, each with the logger’s triggers', () => {
     expect(REDACT.patterns.map((p) => asJavaScript(p.regex))).toEqual(DEFAULT_PATTERNS.map((p) => ({ source: p.source, ignoreCase: p.flags.includes('i') })));
+    expect(REDACT.patterns.map((p) => p.triggers)).toEqual(DEFAULT_TRIGGERS);
     for (const p of REDACT.patterns) expect(p.triggers.length, p.regex).toBeGreaterThan(0);
+  });
+
+  it('has every default pattern find each of its own matches through one of its triggers', () => {
+    // A trigger a match can lack would let that secret through unseen: every shape the corpus replaces
+    // must hold a trigger of the pattern that replaced it, whatever its ASCII case.
+    for (const s of NEW_SHAPES) {
+      DEFAULT_PATTERNS.forEach((p, i) => {
+        for (const m of s.matchAll(new RegExp(p.source, p.flags))) {
+          expect(DEFAULT_TRIGGERS[i]!.some((t) => m[0].toLowerCase().includes(t.toLowerCase())), `${p.source} on ${m[0]}`).toBe(true);
+        }
+      });
+    }
   });
 
   it('gives exactly what the logger gives, for every default name in several spellings and every pattern', async () => {
@@ -296,10 +373,11 @@ describe('tracebridge_redact against the logger', () => {
       `${JWT}`, `jwt=${JWT}`, 'eyJabc.def.ghi', words('pass', 'word=hunter2 x'), 'PASSWORD=abc', 'Api-Key=zzz&x=2', "token='abc'", 'access_token=abc"def',
       'mypassword=abc', 'password = abc', 'secret=\u00e9t\u00e9 ok', 'pwd=a\u3000b', 'api_key=x;y', 'token=Bearer abcdefghijkl',
       '-----BEGIN RSA PRIVATE KEY-----\nMIIBOg\n-----END RSA PRIVATE KEY----- after', '-----BEGIN PRIVATE KEY-----\nMIIB unterminated',
-      `key ${OPENAI_KEY} end`, 'task-abcdefghijklmnopqrstuvwxyz', `sk-${'a'.repeat(19)}`, GITHUB_TOKEN, `gho_${'b'.repeat(36)}`, `github_pat_${'c'.repeat(22)}`,
+      `key ${OPENAI_KEY} end`, 'task-abcdefghijklmnopqrstuvwxyz',
+      ...NEW_SHAPES, `sk-${'a'.repeat(19)}`, GITHUB_TOKEN, `gho_${'b'.repeat(36)}`, `github_pat_${'c'.repeat(22)}`,
       'xoxb-1234567890-abcdef', 'xoxb-0123456789', 'xoxb-012345678', 'Bearer abcdefgh=', `AIza${'d'.repeat(35)}`, `${ANTHROPIC_KEY}.`, 'plain text, nothing to hide', 'a=b', '\u{1F600} token=\u{1F600}x',
     ];
-    const context = { keys, strings: Object.fromEntries(strings.map((s, i) => [`s${i}`, s])), list: strings.slice(0, 12) };
+    const context = { keys, strings: Object.fromEntries(strings.map((s, i) => [`s${i}`, s])), list: strings.slice(0, 12), shapes: NEW_SHAPES };
 
     const exporter = new InMemoryLogRecordExporter();
     const log = createLogger({ agentId: 'A1-corpus-001', component: 'corpus', exporter, handleExit: false });
@@ -317,6 +395,8 @@ describe('tracebridge_redact against the logger', () => {
     const values = Object.values(pick(fromLogger));
     expect(values.filter((v) => v === R).length).toBeGreaterThan(60);
     expect(values.filter((v) => v === 'kept').length).toBe(10);
+    // And what it is: every shape #21 found leaking replaced, every near miss kept.
+    expect(fromLogger['context.shapes']).toEqual(SHAPES.map(([input, stored]) => (stored === '=' ? input : stored)));
   });
 });
 
@@ -372,7 +452,7 @@ describe('every logs and traces pipeline', () => {
         const exporters = (p.exporters ?? []) as string[];
         // Counting connectors keep no attributes, and the loopback hands records to the profile's
         // own `logs` pipeline, which redacts them there.
-        if (exporters.every((e) => connectors.has(e) || e === 'otlp_http/loopback')) continue;
+        if (exporters.every((e) => connectors.has(e) || e === 'otlp_http/loopback' || e === 'otlp_http/loopback_metrics')) continue;
         const processors = (p.processors ?? []) as string[];
         const where = `${stack.name}: ${name}`;
         expect(processors, where).toContain('tracebridge_redact');

@@ -33,9 +33,12 @@ function plant(yaml: string): string {
 
 const signalOf = (pipelineId: string): string => pipelineId.split('/')[0]!;
 
+/** The exporters that send back into this collector's own otlp receiver. */
+const LOOPBACKS = ['otlp_http/loopback', 'otlp_http/loopback_metrics'];
+
 /**
- * Loops through the loopback: an edge otlp(S) → otlp(T) exists when data of signal S entering the otlp
- * receiver can reach `otlp_http/loopback` as signal T (through pipelines and connectors). Returns every
+ * Loops through the loopbacks: an edge otlp(S) → otlp(T) exists when data of signal S entering the otlp
+ * receiver can reach `otlp_http/loopback` or `otlp_http/loopback_metrics` as signal T (through pipelines and connectors). Returns every
  * cycle found, as text.
  */
 function loopbackCycles(config: Obj): string[] {
@@ -49,7 +52,7 @@ function loopbackCycles(config: Obj): string[] {
         if (signalOf(id) !== sig || !((p.receivers ?? []) as string[]).includes(receiver) || seen.has(id)) continue;
         seen.add(id);
         for (const exporter of (p.exporters ?? []) as string[]) {
-          if (exporter === 'otlp_http/loopback') out.add(sig);
+          if (LOOPBACKS.includes(exporter)) out.add(sig);
           if (connectors.has(exporter)) {
             for (const [id2] of Object.entries(pipelines).filter(([, p2]) => ((p2.receivers ?? []) as string[]).includes(exporter))) visit(exporter, signalOf(id2));
           }
@@ -111,11 +114,16 @@ describe('the fragments add, never replace', () => {
     }
   });
 
-  it('define the loopback exporter identically, to the otlp receiver\'s own HTTP endpoint', () => {
+  it('define their loopbacks to the otlp receiver\'s own HTTP endpoint, the same but for the queue', () => {
     const base = load(BASE);
-    const [a, b] = [load(SOURCES).exporters['otlp_http/loopback'], load(DERIVED).exporters['otlp_http/loopback']];
-    expect(a).toEqual(b);
+    const [a, b] = [load(SOURCES).exporters['otlp_http/loopback'], load(DERIVED).exporters['otlp_http/loopback_metrics']];
     expect(a.endpoint).toBe(`http://${base.receivers.otlp.protocols.http.endpoint}`);
+    // Records wait for the receiver (a file's offset moves on only then); counts are queued in memory,
+    // so that the connectors' last emission at shutdown cannot block the collector's exit.
+    expect(a.sending_queue).toEqual({ enabled: false });
+    expect(b.sending_queue).toMatchObject({ enabled: true });
+    expect(b.sending_queue.storage).toBeUndefined();
+    expect({ ...a, sending_queue: undefined }).toEqual({ ...b, sending_queue: undefined });
   });
 });
 

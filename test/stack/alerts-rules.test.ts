@@ -46,7 +46,7 @@ describe('promtool', () => {
     expect(stdout).toMatch(new RegExp(`SUCCESS: ${allRules.length} rules found`));
   });
 
-  it('passes the unit tests (error-rate spike, FATAL, drops, queue growth, send failures)', async () => {
+  it('passes the unit tests (error-rate spike, FATAL, drops, token burn, queue growth, send failures)', async () => {
     const { code, stdout, stderr } = await run(promtool(), ['test', 'rules', RULE_TESTS]);
     expect(code, stdout + stderr).toBe(0);
     expect(stdout).toMatch(/SUCCESS/);

@@ -500,6 +500,10 @@ describe('the dashboard', () => {
     'tracebridge_logger_dropped_total', 'tracebridge_logger_queue_size', 'otelcol_exporter_send_failed_log_records',
     'otelcol_exporter_enqueue_failed_log_records', 'otelcol_receiver_refused_log_records', 'otelcol_exporter_queue_size',
     'otelcol_exporter_queue_capacity',
+    // The agents' GenAI histograms and the collector's span metrics: test/collector/genai-metrics.test.ts
+    // checks these names and their labels against what a real agent and collector produce.
+    'gen_ai_client_token_usage_sum', 'gen_ai_client_operation_duration_seconds_bucket', 'gen_ai_client_operation_duration_seconds_count',
+    'traces_span_metrics_calls_total',
   ];
   /** The collector's counters: served without `_total` by this release (with it, once configured so). */
   const COLLECTOR_COUNTERS = ['otelcol_exporter_send_failed_log_records', 'otelcol_exporter_enqueue_failed_log_records', 'otelcol_receiver_refused_log_records'];
@@ -519,9 +523,10 @@ describe('the dashboard', () => {
     }
   });
 
-  it('has Prometheus queries on the logger and collector metrics only', () => {
+  it('has Prometheus queries on the logger, collector and GenAI metrics only', () => {
     for (const t of targets.filter((x) => x.uid === 'prometheus')) {
-      const metrics = t.expr.match(/\b(?:tracebridge|otelcol)_[a-z_]+\b/g) ?? [];
+      // Metric names, not labels (gen_ai_agent_name is a label of gen_ai_client_token_usage_sum).
+      const metrics = t.expr.match(/\b(?:tracebridge|otelcol|gen_ai_client|traces_span_metrics)_[a-z_]+\b/g) ?? [];
       expect(metrics.length, t.expr).toBeGreaterThan(0);
       for (const m of metrics) expect(KNOWN_METRICS, t.panel.title).toContain(m);
     }
@@ -540,6 +545,18 @@ describe('the dashboard', () => {
     for (const needle of ['by (service_instance_id)', 'by (scope_name)', 'by (level)', 'unwrap performance_duration_ms', 'performance_duration_ms > $slow_ms', 'tracebridge_logger_dropped_total', 'tracebridge_logger_queue_size', 'otelcol_exporter_send_failed_log_records', 'otelcol_exporter_queue_size']) {
       expect(all, needle).toContain(needle);
     }
+  });
+
+  it('shows tokens and LLM latency by agent and by model, and the failed LLM and tool calls', () => {
+    const prometheusTargets = targets.filter((t) => t.uid === 'prometheus');
+    const panelOf = (metric: string, by: string): string | undefined =>
+      prometheusTargets.find((t) => t.expr.includes(metric) && new RegExp(`by \\((?:[a-z_]+, )*${by}\\b`).test(t.expr))?.panel.title as string | undefined;
+    expect(panelOf('gen_ai_client_token_usage_sum', 'gen_ai_agent_name')).toBeDefined();
+    expect(panelOf('gen_ai_client_token_usage_sum', 'gen_ai_request_model')).toBeDefined();
+    expect(panelOf('gen_ai_client_operation_duration_seconds_bucket', 'gen_ai_agent_name')).toBeDefined();
+    expect(panelOf('gen_ai_client_operation_duration_seconds_bucket', 'gen_ai_request_model')).toBeDefined();
+    expect(panelOf('gen_ai_client_operation_duration_seconds_count', 'error_type')).toBeDefined();
+    expect(prometheusTargets.some((t) => /traces_span_metrics_calls_total\{[^}]*execute_tool[^}]*STATUS_CODE_ERROR/.test(t.expr))).toBe(true);
   });
 
   it('selects the error records and only them with its error matcher', () => {

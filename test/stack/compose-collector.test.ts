@@ -425,10 +425,10 @@ describe('collector stack `compose` in the compose stack', () => {
 
   it('would flag the loopback without the token once the receivers want one', () => {
     const effective = COMPOSE_FILES.map(load).reduce((a, b) => merge(a, b) as Obj);
-    const noToken = merge(effective, { exporters: { 'otlp_http/loopback': { auth: null } } }) as Obj;
-    expect(collectorProblems(noToken, collectorEnv)).toContain("otlp_http/loopback sends to this collector's receiver without its authenticator bearertokenauth/otlp");
-    const giveUp = merge(effective, { exporters: { 'otlp_http/loopback': { retry_on_failure: { max_elapsed_time: '300s' } } } }) as Obj;
-    expect(collectorProblems(giveUp, collectorEnv)).toContain('otlp_http/loopback: retry_on_failure must be enabled with max_elapsed_time: 0 (never give up)');
+    const noToken = merge(effective, { exporters: { 'otlp_http/loopback_metrics': { auth: null } } }) as Obj;
+    expect(collectorProblems(noToken, collectorEnv)).toContain("otlp_http/loopback_metrics sends to this collector's receiver without its authenticator bearertokenauth/otlp");
+    const giveUp = merge(effective, { exporters: { 'otlp_http/loopback_metrics': { retry_on_failure: { max_elapsed_time: '300s' } } } }) as Obj;
+    expect(collectorProblems(giveUp, collectorEnv)).toContain('otlp_http/loopback_metrics: retry_on_failure must be enabled with max_elapsed_time: 0 (never give up)');
   });
 
   it('with compose.tenants.yaml, reach Loki once per tenant, each with its X-Scope-OrgID', () => {

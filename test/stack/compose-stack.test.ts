@@ -18,6 +18,7 @@ const entry = parseYaml(read('compose/compose.yaml')) as Obj;
 const stack = parseYaml(read('compose/stack.yaml')) as Obj;
 const tenantsEntry = parseYaml(read('compose/compose.tenants.yaml')) as Obj;
 const tenantsOverlay = parseYaml(read('compose/tenants.yaml')) as Obj;
+const tiersOverlay = parseYaml(read('compose/tiers.yaml')) as Obj;
 const dotEnv = parseEnvFile(read('compose/.env'));
 const envExample = parseEnvFile(read('compose/.env.example'));
 
@@ -301,8 +302,8 @@ describe('images', () => {
 });
 
 describe('variables', () => {
-  // tenants.yaml is part of the stack's interface: its variables follow the same rules.
-  const uses = [...varUses(stack), ...varUses(tenantsOverlay)];
+  // tenants.yaml and tiers.yaml are part of the stack's interface: their variables follow the same rules.
+  const uses = [...varUses(stack), ...varUses(tenantsOverlay), ...varUses(tiersOverlay)];
   const names = [...new Set(uses.map((u) => u.name))].sort();
 
   it('gives every ${VAR} a default or a :? error, and uses no bare $VAR', () => {
@@ -319,7 +320,7 @@ describe('variables', () => {
 
   it('defines in .env every non-secret variable, with the same value as any inline default', () => {
     for (const name of names.filter((n) => !isSecretName(n))) expect(dotEnv.has(name), `${name} missing from .env`).toBe(true);
-    for (const key of dotEnv.keys()) expect(names, `.env sets ${key}, which neither stack.yaml nor tenants.yaml reads`).toContain(key);
+    for (const key of dotEnv.keys()) expect(names, `.env sets ${key}, which no compose file reads`).toContain(key);
     for (const u of uses.filter((x) => x.op === ':-' || x.op === '-')) {
       expect(u.arg, `default of ${u.name} differs from .env`).toBe(dotEnv.get(u.name));
     }
@@ -465,7 +466,7 @@ describe('services', () => {
 });
 
 describe('secrets', () => {
-  const composeFiles = ['compose/compose.yaml', 'compose/stack.yaml', 'compose/compose.tenants.yaml', 'compose/tenants.yaml', 'compose/.env', 'compose/loki.yaml', 'compose/tempo.yaml', 'compose/prometheus.yml', 'compose/grafana/provisioning/datasources/datasources.yaml'];
+  const composeFiles = ['compose/compose.yaml', 'compose/stack.yaml', 'compose/compose.tenants.yaml', 'compose/tenants.yaml', 'compose/compose.tiers.yaml', 'compose/tiers.yaml', 'compose/.env', 'compose/loki.yaml', 'compose/tempo.yaml', 'compose/prometheus.yml', 'compose/grafana/provisioning/datasources/datasources.yaml'];
 
   it('passes every credential through a required variable, never a literal', () => {
     for (const [name, s] of Object.entries(servicesOf(plainRaw))) {
@@ -491,7 +492,7 @@ describe('secrets', () => {
 
 describe('config files', () => {
   const files = [
-    'compose/compose.yaml', 'compose/stack.yaml', 'compose/compose.tenants.yaml', 'compose/tenants.yaml', 'compose/.env', 'compose/.env.example', 'compose/.gitignore',
+    'compose/compose.yaml', 'compose/stack.yaml', 'compose/compose.tenants.yaml', 'compose/tenants.yaml', 'compose/compose.tiers.yaml', 'compose/tiers.yaml', 'compose/.env', 'compose/.env.example', 'compose/.gitignore',
     'compose/loki.yaml', 'compose/tempo.yaml', 'compose/prometheus.yml', 'compose/init-secrets.sh',
     'compose/grafana/provisioning/datasources/datasources.yaml', 'compose/grafana/provisioning/dashboards/dashboards.yaml',
     'compose/alerts/tracebridge.rules.yml', 'compose/alerts/tracebridge.rules.test.yml',

@@ -26,17 +26,27 @@ type Config struct {
 	// logger replaces the whole object.
 	Fold []string `mapstructure:"fold"`
 	// Patterns replaced inside every string: attribute values at any depth of maps and arrays, and the
-	// body. Applied in order.
+	// body. Applied in order. At most 64.
 	Patterns []Pattern `mapstructure:"patterns"`
+	// Drop: attributes of log records and spans removed outright, whatever their value (exact keys, not
+	// normalised): what must never reach a store. The gateway tier drops the agent tier's routing key
+	// (`tracebridge.route`, collector/fragments/gateway.yaml) here, because this processor is in every
+	// logs and traces pipeline of every backend profile.
+	Drop []string `mapstructure:"drop"`
 }
+
+// maxPatterns: the patterns a string may hold are found as one 64-bit set.
+const maxPatterns = 64
 
 // Pattern is one secret-looking text and the fixed parts that tell where it may be.
 type Pattern struct {
-	// Regex (RE2) of the secret; every match is replaced.
+	// Regex (RE2) of the secret; every match is replaced, or, when the regex has a group named `secret`
+	// (`(?<secret>…)` or `(?P<secret>…)`), only what that group holds.
 	Regex string `mapstructure:"regex"`
-	// Triggers: a string is only searched when it contains one of these (case-sensitive), so every match
-	// must contain one, or it is missed. Most values (ids, names, short words) hold none, so most records
-	// cost no regular expression. Empty: every string is searched.
+	// Triggers: a string is only searched when it contains one of these, so every match must contain
+	// one, or it is missed. They are found as written, or in any ASCII case when some part of the regex
+	// ignores case (`(?i:…)`). Most values (ids, names, short words) hold none, so most records cost no
+	// regular expression. Empty: every string is searched.
 	Triggers []string `mapstructure:"triggers"`
 }
 
@@ -45,8 +55,13 @@ func (c *Config) Validate() error {
 	if c.Replacement == "" {
 		return errors.New("replacement must not be empty")
 	}
-	if len(c.Names)+len(c.NameParts)+len(c.Patterns) == 0 {
-		return errors.New("nothing to redact: set names, name_parts or patterns")
+	if len(c.Names)+len(c.NameParts)+len(c.Patterns)+len(c.Drop) == 0 {
+		return errors.New("nothing to redact: set names, name_parts, patterns or drop")
+	}
+	for _, k := range c.Drop {
+		if k == "" {
+			return errors.New("drop: an empty key")
+		}
 	}
 	for _, list := range [][]string{c.Names, c.NameParts} {
 		for _, n := range list {
@@ -54,6 +69,9 @@ func (c *Config) Validate() error {
 				return fmt.Errorf("name %q has no letter or digit", n)
 			}
 		}
+	}
+	if len(c.Patterns) > maxPatterns {
+		return fmt.Errorf("%d patterns: at most %d (join some into one with |)", len(c.Patterns), maxPatterns)
 	}
 	for _, p := range c.Patterns {
 		if _, err := regexp.Compile(p.Regex); err != nil {

@@ -26,20 +26,43 @@ type redactor struct {
 	parts       [][]byte
 	fold        map[string]bool
 	patterns    []pattern
+	drop        []string
+	// byFirstByte: the triggers of every pattern, by the byte they start with (both ASCII cases of it for
+	// a trigger found in any case), so one pass over a string finds which patterns it may hold.
+	byFirstByte [256][]trigger
+	// startPairs: bit (b0, b1) is set when some trigger starts with those two bytes (in any case for a
+	// trigger found in any case), so most positions of a string are passed over by one bit test.
+	startPairs [256][4]uint64
+	// shortTriggers: some trigger is a single byte, which startPairs cannot hold.
+	shortTriggers bool
+	// always: the patterns without triggers, searched in every string long enough.
+	always uint64
+	// minLen: the fewest bytes any pattern's match takes.
+	minLen int
 }
 
 type pattern struct {
 	re *regexp.Regexp
 	// minLen is the fewest bytes a match takes: shorter strings are not searched.
-	minLen   int
-	triggers []string
+	minLen int
+	// secret is the index of the group named `secret`, the only part of a match replaced; -1: the whole
+	// match is.
+	secret int
+}
+
+// trigger is a text whose presence lets a pattern run.
+type trigger struct {
+	text string
+	// anyCase: found whatever its ASCII case (its pattern ignores case somewhere).
+	anyCase bool
+	pattern uint64
 }
 
 func newRedactor(c *Config) (*redactor, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
-	r := &redactor{replacement: c.Replacement, names: map[string]bool{}, fold: map[string]bool{}}
+	r := &redactor{replacement: c.Replacement, names: map[string]bool{}, fold: map[string]bool{}, drop: c.Drop}
 	for _, n := range c.Names {
 		r.names[normalise(n)] = true
 	}
@@ -50,15 +73,82 @@ func newRedactor(c *Config) (*redactor, error) {
 		r.fold[f] = true
 	}
 	r.keys.Store(new(sync.Map))
-	for _, p := range c.Patterns {
+	r.minLen = -1
+	for i, p := range c.Patterns {
 		re := regexp.MustCompile(p.Regex)
 		parsed, err := syntax.Parse(p.Regex, syntax.Perl)
 		if err != nil {
 			return nil, err
 		}
-		r.patterns = append(r.patterns, pattern{re: re, minLen: minLength(parsed.Simplify()), triggers: p.Triggers})
+		compiled := pattern{re: re, minLen: minLength(parsed.Simplify()), secret: re.SubexpIndex("secret")}
+		r.patterns = append(r.patterns, compiled)
+		if r.minLen < 0 || compiled.minLen < r.minLen {
+			r.minLen = compiled.minLen
+		}
+		bit := uint64(1) << i
+		if len(p.Triggers) == 0 {
+			r.always |= bit
+			continue
+		}
+		anyCase := foldsCase(parsed)
+		for _, t := range p.Triggers {
+			r.addTrigger(trigger{text: t, anyCase: anyCase, pattern: bit})
+		}
 	}
+	r.minLen = max(r.minLen, 0)
 	return r, nil
+}
+
+// foldsCase tells whether some part of re ignores case: its triggers must then be found in any case.
+func foldsCase(re *syntax.Regexp) bool {
+	if re.Flags&syntax.FoldCase != 0 && (re.Op == syntax.OpLiteral || re.Op == syntax.OpCharClass) {
+		return true
+	}
+	for _, sub := range re.Sub {
+		if foldsCase(sub) {
+			return true
+		}
+	}
+	return false
+}
+
+// addTrigger files a trigger under the byte it starts with (and the pair of bytes), in both ASCII cases
+// when it is found in any case.
+func (r *redactor) addTrigger(t trigger) {
+	cases := func(c byte) []byte { return []byte{c} }
+	if t.anyCase {
+		t.text = strings.ToLower(t.text)
+		cases = func(c byte) []byte {
+			if u := asciiUpper(c); u != c {
+				return []byte{c, u}
+			}
+			return []byte{c}
+		}
+	}
+	for _, b0 := range cases(t.text[0]) {
+		r.byFirstByte[b0] = append(r.byFirstByte[b0], t)
+		if len(t.text) == 1 {
+			r.shortTriggers = true
+			continue
+		}
+		for _, b1 := range cases(t.text[1]) {
+			r.startPairs[b0][b1>>6] |= 1 << (b1 & 63)
+		}
+	}
+}
+
+func asciiUpper(c byte) byte {
+	if c >= 'a' && c <= 'z' {
+		return c - 'a' + 'A'
+	}
+	return c
+}
+
+func asciiLower(c byte) byte {
+	if c >= 'A' && c <= 'Z' {
+		return c - 'A' + 'a'
+	}
+	return c
 }
 
 // normalise is the logger's normaliseKey: lower case, letters and digits only.
@@ -187,29 +277,75 @@ func (r *redactor) foldKey(key string) (string, bool) {
 }
 
 // redactString replaces every pattern in s, in order; a pattern only runs when s holds one of its
-// triggers.
+// triggers and is at least as long as its shortest match.
 func (r *redactor) redactString(s string) string {
-	for _, p := range r.patterns {
-		if p.mayMatch(s) && p.re.MatchString(s) {
-			s = p.re.ReplaceAllLiteralString(s, r.replacement)
+	if len(s) < r.minLen {
+		return s
+	}
+	candidates := r.candidates(s)
+	for i := range r.patterns {
+		p := &r.patterns[i]
+		if candidates&(1<<i) == 0 || len(s) < p.minLen || !p.re.MatchString(s) {
+			continue
 		}
+		s = p.replace(s, r.replacement)
+		// The text changed: what it may hold is found again (a rare event: something was redacted).
+		candidates = r.candidates(s)
 	}
 	return s
 }
 
-func (p *pattern) mayMatch(s string) bool {
-	if len(s) < p.minLen {
-		return false
-	}
-	if len(p.triggers) == 0 {
-		return true
-	}
-	for _, t := range p.triggers {
-		if strings.Contains(s, t) {
-			return true
+// candidates is the set of patterns (bit i: pattern i) s holds a trigger of, in one pass over s: the
+// cost of a string without any trigger is a bit test per byte, whatever the number of triggers.
+func (r *redactor) candidates(s string) uint64 {
+	found := r.always
+	for i := 0; i < len(s); i++ {
+		if !r.shortTriggers && (i+1 == len(s) || r.startPairs[s[i]][s[i+1]>>6]&(1<<(s[i+1]&63)) == 0) {
+			continue
+		}
+		for _, t := range r.byFirstByte[s[i]] {
+			if found&t.pattern == 0 && t.at(s[i:]) {
+				found |= t.pattern
+			}
 		}
 	}
-	return false
+	return found
+}
+
+// at tells whether s starts with the trigger.
+func (t *trigger) at(s string) bool {
+	if len(s) < len(t.text) {
+		return false
+	}
+	if !t.anyCase {
+		return s[:len(t.text)] == t.text
+	}
+	for j := 0; j < len(t.text); j++ {
+		if asciiLower(s[j]) != t.text[j] {
+			return false
+		}
+	}
+	return true
+}
+
+// replace replaces every match of p in s, or, when p has a `secret` group, what that group holds.
+func (p *pattern) replace(s, replacement string) string {
+	if p.secret < 0 {
+		return p.re.ReplaceAllLiteralString(s, replacement)
+	}
+	var b strings.Builder
+	last := 0
+	for _, m := range p.re.FindAllStringSubmatchIndex(s, -1) {
+		start, end := m[0], m[1]
+		if m[2*p.secret] >= 0 {
+			start, end = m[2*p.secret], m[2*p.secret+1]
+		}
+		b.WriteString(s[last:start])
+		b.WriteString(replacement)
+		last = end
+	}
+	b.WriteString(s[last:])
+	return b.String()
 }
 
 // minLength is the fewest bytes any match of re takes (a character is at least one byte).
@@ -273,6 +409,13 @@ func (r *redactor) members(m pcommon.Map) {
 	}
 }
 
+// dropKeys removes the Drop keys from a record's or a span's own attributes.
+func (r *redactor) dropKeys(m pcommon.Map) {
+	for _, k := range r.drop {
+		m.Remove(k)
+	}
+}
+
 // attributes cleans an attribute map: folded branches first, then every key and value.
 func (r *redactor) attributes(m pcommon.Map) {
 	if len(r.fold) > 0 {
@@ -310,6 +453,7 @@ func (r *redactor) processLogs(_ context.Context, ld plog.Logs) (plog.Logs, erro
 		r.attributes(rl.Resource().Attributes())
 		for _, sl := range rl.ScopeLogs().All() {
 			for _, lr := range sl.LogRecords().All() {
+				r.dropKeys(lr.Attributes())
 				r.attributes(lr.Attributes())
 				r.value(lr.Body())
 			}
@@ -323,6 +467,7 @@ func (r *redactor) processTraces(_ context.Context, td ptrace.Traces) (ptrace.Tr
 		r.attributes(rs.Resource().Attributes())
 		for _, ss := range rs.ScopeSpans().All() {
 			for _, span := range ss.Spans().All() {
+				r.dropKeys(span.Attributes())
 				r.attributes(span.Attributes())
 				for _, event := range span.Events().All() {
 					r.attributes(event.Attributes())

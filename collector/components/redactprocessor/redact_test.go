@@ -207,10 +207,33 @@ func TestTraces(t *testing.T) {
 	}
 }
 
+func TestDrop(t *testing.T) {
+	cfg := shippedConfig(t)
+	cfg.Drop = []string{"tracebridge.route"}
+	ld := oneRecord(t, map[string]any{"tracebridge.route": "0af7651916cd43dd8448eb211c80319c", "tracebridge.router": "kept", "api_key": "x"}, "body")
+	if got, want := record(redactLogs(t, cfg, ld)).Attributes().AsRaw(), map[string]any{"tracebridge.router": "kept", "api_key": R}; !reflect.DeepEqual(got, want) {
+		t.Errorf("log attributes %v", got)
+	}
+	td := ptrace.NewTraces()
+	td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty().Spans().AppendEmpty().Attributes().PutStr("tracebridge.route", "x")
+	r, err := newRedactor(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	td, _ = r.processTraces(context.Background(), td)
+	if n := td.ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0).Attributes().Len(); n != 0 {
+		t.Errorf("span kept %d attributes", n)
+	}
+	// Drop alone is something to do.
+	if err := (&Config{Replacement: R, Drop: []string{"k"}}).Validate(); err != nil {
+		t.Error(err)
+	}
+}
+
 func TestEveryPatternHasATrigger(t *testing.T) {
 	cfg := shippedConfig(t)
 	// One match of each pattern, in the logger's order: each must be found through its triggers.
-	samples := []string{"Bearer abcdefgh", "AKIA" + "1234567890ABCDEF", "eyJabcde.fghij.klmno", "Api-Key=zzz", "-----BEGIN PRIVATE KEY-----\nx", "xoxb-0123456789"}
+	samples := []string{"postgres://a:b@h", "Authorization: Basic abcd", "Bearer abcdefgh", "AKIA" + "1234567890ABCDEF", "eyJabcde.fghij.klmno", "Api-Key=zzz", "-----BEGIN PRIVATE KEY-----\nx", "xoxb-0123456789"}
 	if len(samples) != len(cfg.Patterns) {
 		t.Fatalf("%d patterns, %d samples: add a sample (and a trigger) for the new pattern", len(cfg.Patterns), len(samples))
 	}
@@ -222,9 +245,88 @@ func TestEveryPatternHasATrigger(t *testing.T) {
 		if got := r.redactString(s); got == s {
 			t.Errorf("pattern %d: %q kept", i, s)
 		}
-		if p := r.patterns[i]; !p.mayMatch(s) {
+		if r.candidates(s)&(1<<i) == 0 {
 			t.Errorf("pattern %d has no trigger in %q", i, s)
 		}
+	}
+}
+
+// The three shapes #21 found leaking through the defaults, and one of each provider key format.
+func TestConnectionURLsHeadersAndProviderKeys(t *testing.T) {
+	b := func(n int) string { return strings.Repeat("aB3dE5gH7jK9mN1pQ2", 8)[:n] }
+	pw := "Pg" + "pass-9x!"
+	basic := "YmlsbGluZzpCczNjcmV0" // base64 of a user and a password
+	in := map[string]any{
+		"context.dsn":         "postgres://app:" + pw + "@db:5432/orders",
+		"context.tool":        `curl -H "Authorization: Basic ` + basic + `" https://x`,
+		"context.billing.key": "sk_" + "live_" + b(24),
+		"context.public":      "pk_" + "live_" + b(24),
+		"context.keys": []any{
+			"sk_" + "test_" + b(24), "rk_" + "live_" + b(24), "whsec_" + b(32), "gsk_" + b(52), "xai-" + b(80), "pplx-" + b(48), "hf_" + b(34),
+			"r8_" + b(37), "ASIA" + "QWERTYUIOPASDFGH", "GOCSPX-" + b(28), "ya29." + b(60), "dop_v1_" + strings.Repeat("0a", 32), "ghs_" + b(36),
+			"glpat-" + b(20), "npm_" + b(36), "xoxp-1234567890-" + b(24), "sq0atp-" + b(22), "ATATT3" + b(60),
+		},
+		"context.azure":        "AccountName=app;AccountKey=" + b(40) + "==;EndpointSuffix=core.windows.net",
+		"exception.message":    "connect ECONNREFUSED postgres://app:" + pw + "@db/orders",
+		"exception.stacktrace": "Error: connect ECONNREFUSED postgres://app:" + pw + "@db/orders\n    at f (file:///srv/app.js:1:2)",
+		"context.headers":      "{ authorization: 'bearer abc.def' }",
+		"context.kept":         []any{"https://ada@example.com/r.git", "https://example.com:8443/a?b=c", "Basic settings saved", "hf_hub_download", "page=2&limit=50"},
+	}
+	keys := make([]any, 18)
+	for i := range keys {
+		keys[i] = R
+	}
+	want := map[string]any{
+		"context.dsn":          "postgres://app:" + R + "@db:5432/orders",
+		"context.tool":         `curl -H "Authorization: ` + R + `" https://x`,
+		"context.billing.key":  R,
+		"context.public":       "pk_" + "live_" + b(24),
+		"context.keys":         keys,
+		"context.azure":        "AccountName=app;" + R,
+		"exception.message":    "connect ECONNREFUSED postgres://app:" + R + "@db/orders",
+		"exception.stacktrace": "Error: connect ECONNREFUSED postgres://app:" + R + "@db/orders\n    at f (file:///srv/app.js:1:2)",
+		"context.headers":      "{ authorization: '" + R + "' }",
+		"context.kept":         []any{"https://ada@example.com/r.git", "https://example.com:8443/a?b=c", "Basic settings saved", "hf_hub_download", "page=2&limit=50"},
+	}
+	out := redactLogs(t, shippedConfig(t), oneRecord(t, in, "pool for postgres://app:"+pw+"@db/orders failed"))
+	got := record(out).Attributes().AsRaw()
+	for k, v := range want {
+		if !reflect.DeepEqual(got[k], v) {
+			t.Errorf("%s: got %#v, want %#v", k, got[k], v)
+		}
+	}
+	if body := record(out).Body().Str(); body != "pool for postgres://app:"+R+"@db/orders failed" {
+		t.Errorf("body %q", body)
+	}
+}
+
+// A pattern with a group named `secret` has only that group replaced; the rest of its match is kept.
+func TestSecretGroup(t *testing.T) {
+	cfg := &Config{Replacement: R, Patterns: []Pattern{{Regex: `user=(\w+) pass=(?<secret>\w+)`, Triggers: []string{"pass="}}}}
+	out := redactLogs(t, cfg, oneRecord(t, map[string]any{"a": "x user=ada pass=hunter2 y user=bob pass=s3 z"}, ""))
+	if got, _ := record(out).Attributes().Get("a"); got.Str() != "x user=ada pass="+R+" y user=bob pass="+R+" z" {
+		t.Errorf("got %q", got.Str())
+	}
+}
+
+// Triggers are found whatever their ASCII case when the pattern ignores case, and only as written when
+// it does not (a case-sensitive pattern gains nothing from more candidates).
+func TestTriggersFollowThePatternsCase(t *testing.T) {
+	cfg := &Config{Replacement: R, Patterns: []Pattern{
+		{Regex: `(?i:token)=\w+`, Triggers: []string{"token="}},
+		{Regex: `AKIA[0-9A-Z]{4}`, Triggers: []string{"AKIA"}},
+	}}
+	r, err := newRedactor(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for in, want := range map[string]string{"a TOKEN=x": "a " + R, "a ToKeN=x": "a " + R, "AKIA1234": R, "akia1234": "akia1234"} {
+		if got := r.redactString(in); got != want {
+			t.Errorf("%q: got %q, want %q", in, got, want)
+		}
+	}
+	if r.candidates("akia1234")&2 != 0 {
+		t.Errorf("a case-sensitive trigger found in another case")
 	}
 }
 
@@ -266,6 +368,7 @@ func TestConfigErrors(t *testing.T) {
 		{Replacement: R, Patterns: []Pattern{{Regex: "("}}},
 		{Replacement: R, Names: []string{"--"}},
 		{Replacement: R, Patterns: []Pattern{{Regex: "x", Triggers: []string{""}}}},
+		{Replacement: R, Drop: []string{""}},
 	} {
 		if err := c.Validate(); err == nil {
 			t.Errorf("%+v: no error", c)
@@ -288,5 +391,56 @@ func BenchmarkTypicalRecord(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		_, _ = r.processLogs(context.Background(), ld)
+	}
+}
+
+// BenchmarkBusyRecord: a record whose strings the patterns must look at (URLs, `key=value` text, an ESM
+// stack of `file://` frames) without holding a secret: what the triggers let through costs here.
+func BenchmarkBusyRecord(b *testing.B) {
+	r, err := newRedactor(shippedConfig(&testing.T{}))
+	if err != nil {
+		b.Fatal(err)
+	}
+	ld := plog.NewLogs()
+	rl := ld.ResourceLogs().AppendEmpty()
+	_ = rl.Resource().Attributes().FromRaw(map[string]any{"service.name": "W1", "service.instance.id": "W1-haiku-001"})
+	lr := rl.ScopeLogs().AppendEmpty().LogRecords().AppendEmpty()
+	stack := strings.Join([]string{
+		"UpstreamError: upstream https://api.example.com/v1/items answered 503: Service Unavailable",
+		"    at fetchItems (file:///srv/agent/dist/tools/fetch.js:41:13)",
+		"    at async runTool (file:///srv/agent/dist/tools/run.js:88:20)",
+		"    at async Agent.step (file:///srv/agent/dist/agent.js:212:7)",
+		"    at async Agent.loop (file:///srv/agent/dist/agent.js:150:9)",
+	}, "\n")
+	_ = lr.Attributes().FromRaw(map[string]any{
+		"correlation.id":         "task-bench-1",
+		"context.url":            "https://api.example.com/v1/items?page=2&limit=50",
+		"context.model":          "claude-sonnet-4-5",
+		"context.command":        "git fetch origin main --depth=1",
+		"context.tool.name":      "fetch_page",
+		"context.tool.args.href": "https://docs.example.org/guide#install",
+		"context.host":           "db.internal:5432",
+		"exception.type":         "UpstreamError",
+		"exception.message":      "upstream https://api.example.com/v1/items answered 503: Service Unavailable",
+		"exception.stacktrace":   stack,
+	})
+	lr.Body().SetStr("GET https://api.example.com/v1/items?page=2 answered 503 after 1200 ms")
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		_, _ = r.processLogs(context.Background(), ld)
+	}
+}
+
+// A one-byte trigger, which the pair filter cannot hold, still lets its pattern run.
+func TestOneByteTrigger(t *testing.T) {
+	cfg := &Config{Replacement: R, Patterns: []Pattern{{Regex: `=\d+`, Triggers: []string{"="}}, {Regex: `(?i:ab)c`, Triggers: []string{"AB"}}}}
+	r, err := newRedactor(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for in, want := range map[string]string{"x=12": "x" + R, "=": "=", "abc": R, "aBc": R, "ab": "ab"} {
+		if got := r.redactString(in); got != want {
+			t.Errorf("%q: got %q, want %q", in, got, want)
+		}
 	}
 }

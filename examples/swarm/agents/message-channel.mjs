@@ -103,6 +103,22 @@ export function sleep(ms) {
 }
 
 /**
+ * Resolves with the first message of `type` the demo runner sends over the IPC channel; started without
+ * the runner, with `standalone()` instead.
+ */
+export function fromRunner(type, standalone) {
+  if (typeof process.send !== 'function') return Promise.resolve(standalone());
+  return new Promise((resolve) => {
+    const listener = (message) => {
+      if (message?.type !== type) return;
+      process.off('message', listener);
+      resolve(message);
+    };
+    process.on('message', listener);
+  });
+}
+
+/**
  * Tells the demo runner this agent is ready (over the IPC channel it was started with) and stops the
  * agent when asked: `stop()` closes its servers and the IPC channel, so the event loop empties and the
  * process ends on its own, which is when the instrumentation flushes what is left.

@@ -6,6 +6,9 @@ import { main as tracebridge } from '@tracebridge/cli';
 // The collector's own run helpers, beside its build script in the checkout: the same relative path from
 // src/ and from dist/.
 import { collectorBinary, startCollector } from '../../../collector/run-lib.mjs';
+// The stand-in for the Anthropic and OpenAI APIs, beside the agents (the GenAI tests use it too).
+import { startLlmServer } from '../stand-ins/llm-server.mjs';
+import type { LlmServer } from '../stand-ins/llm-server.mjs';
 import { ChildProcesses } from './child-processes.js';
 import type { Child } from './child-processes.js';
 import { waitForDelivery } from './delivery.js';
@@ -38,6 +41,15 @@ export const AGENT_IMPORT = '@tracebridge/auto/register';
 /** Folder of the agent files (from src/ and dist/ alike). */
 const AGENTS_DIR = fileURLToPath(new URL('../agents/', import.meta.url));
 
+/** The model W2 classifies with, whose first request the API stand-in answers 429 (the SDK retries it). */
+const RATE_LIMITED_MODEL = 'gpt-5-mini';
+
+/**
+ * The price table the timeline is priced with: the checkout's sample, whose numbers are placeholders
+ * (no prices are shipped as truth); `tracebridge trace --prices` takes one of your own.
+ */
+const SAMPLE_PRICES = fileURLToPath(new URL('../../../docs/prices.sample.json', import.meta.url));
+
 /**
  * Sub-folder of the data folder for what the agents and the collector printed. Not `agents/`: the
  * `local` profile tails JSON-lines files there (the file route).
@@ -53,10 +65,11 @@ interface RequestAnswer {
 
 /**
  * `npm run demo` (and `tracebridge demo` in a checkout): builds (or reuses) the collector, starts it with the `local` profile on free ports,
- * runs a coordinator and two workers as real processes instrumented with `--import`, sends two requests,
- * waits for the telemetry to land in the files, stops everything and draws the first request's timeline.
- * Progress goes to stderr, the timeline and the follow-up commands to stdout. Exit status 0 when the
- * timeline was drawn.
+ * starts the stand-in for the LLM APIs, runs a coordinator and two workers as real processes instrumented
+ * with `--import` (their SDK calls going to the stand-in), sends two requests, waits for the telemetry to
+ * land in the files, stops everything and draws the first request's timeline, priced with the sample
+ * price table. Progress goes to stderr, the timeline and the follow-up commands to stdout. Exit status 0
+ * when the timeline was drawn.
  */
 export async function runDemo(options: DemoOptions): Promise<number> {
   const started = Date.now();
@@ -69,6 +82,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   children.onInterrupt = () => void stderr.write('\ninterrupted: stopping the agents and the collector\n');
   children.watch();
   let agents: Child[] = [];
+  let llm: LlmServer | undefined;
   try {
     await say('tracebridge demo: a coordinator and two workers, traced and logged through the collector');
     let building = false;
@@ -93,13 +107,20 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     const why = options.dataDir !== undefined ? 'as asked' : options.reuse ? 'reused: what tracebridge trace reads by default' : 'a fresh folder; --reuse writes to .tracebridge/data instead';
     await say(`[2/5] collector: local profile, OTLP on ${collector.otlpHttp}, writing ${shown} (${why})`);
 
-    agents = await startAgents(children, collector.otlpHttp, env);
-    await say(`[3/5] agents: ${AGENTS.map((a) => `${a.id} (${a.role})`).join('; ')}; each started as node --import ${AGENT_IMPORT} <agent>.mjs`);
+    llm = await startLlmServer({ rateLimitOnce: [RATE_LIMITED_MODEL] });
+    agents = await startAgents(children, collector.otlpHttp, llm.url, env);
+    await say(
+      `[3/5] agents: ${AGENTS.map((a) => `${a.id} (${a.role})`).join('; ')}; each started as node --import ${AGENT_IMPORT} <agent>.mjs; ` +
+        `their Anthropic and OpenAI SDK calls go to a stand-in for both APIs on ${llm.url}`,
+    );
 
     const coordinator = agents[2] as Child & { port: number };
     const first = await post(coordinator.port, { plan: 'full' });
     const second = await post(coordinator.port, { plan: 'small' });
-    await say(`[4/5] requests: ${first.correlationId} (5 tasks: one slow, one retried, one failing), ${second.correlationId} (2 tasks)`);
+    await say(
+      `[4/5] requests: ${first.correlationId} (planned by a model calling a tool; 5 tasks: one slow, one retried, one failing; ` +
+        `a streamed summary, a 429 the SDK retried), ${second.correlationId} (2 tasks)`,
+    );
 
     // Agents end on their own once asked (servers closed), which is when the instrumentation flushes.
     await Promise.all(agents.map((a) => children.stop(a, { graceMs: 10_000, ask: () => a.process.send({ type: 'stop' }) })));
@@ -111,7 +132,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     await say('');
 
     const colour = options.color === undefined ? [] : [options.color ? '--color' : '--no-color'];
-    const code = await tracebridge(['trace', first.correlationId, '--data', dataDir, ...colour], { stdout, stderr, env });
+    const code = await tracebridge(['trace', first.correlationId, '--data', dataDir, '--prices', SAMPLE_PRICES, ...colour], { stdout, stderr, env });
     if (code !== 0) {
       await say(`the request's telemetry did not arrive; the agents' and the collector's output is in ${displayPath(path.join(dataDir, OUTPUT_DIR), cwd)}`);
       return 1;
@@ -127,6 +148,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
         `Every request:        npx tracebridge trace ${data}`,
         `As JSON:              npx tracebridge trace ${first.correlationId} ${data} --json`,
         `As a web page:        npx tracebridge trace ${first.correlationId} ${data} --html timeline.html`,
+        `With your prices:     npx tracebridge trace ${first.correlationId} ${data} --prices my-prices.json   (the cost above uses the placeholders of ${shellWord(displayPath(SAMPLE_PRICES, cwd))})`,
         `Demo done in ${formatDuration(Date.now() - started)}.`,
       ].join('\n'),
     );
@@ -138,15 +160,22 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   } finally {
     await children.stopAll({ graceMs: 3000 });
     children.unwatch();
+    await llm?.close();
   }
 }
 
 /** Starts the workers, then the coordinator pointed at them; resolves once each says it is ready. */
-async function startAgents(children: ChildProcesses, otlpHttp: string, parentEnv: NodeJS.ProcessEnv): Promise<Array<Child & { port: number }>> {
-  // The parent's OTEL_* and TRACEBRIDGE_* settings are not the demo's: leave them out.
+async function startAgents(children: ChildProcesses, otlpHttp: string, llmUrl: string, parentEnv: NodeJS.ProcessEnv): Promise<Array<Child & { port: number }>> {
+  // The parent's OTEL_*, TRACEBRIDGE_* settings are not the demo's; nor are its ANTHROPIC_* and OPENAI_*
+  // ones: a real key or base URL must never make the demo call a real API. Leave them out.
   const base: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(parentEnv)) if (!k.startsWith('OTEL_') && !k.startsWith('TRACEBRIDGE_')) base[k] = v;
+  for (const [k, v] of Object.entries(parentEnv)) if (!/^(OTEL|TRACEBRIDGE|ANTHROPIC|OPENAI)_/.test(k)) base[k] = v;
   Object.assign(base, {
+    // The SDKs' own variables: every agent's LLM calls go to the stand-in, with a key it does not check.
+    ANTHROPIC_BASE_URL: llmUrl,
+    ANTHROPIC_API_KEY: 'demo-stand-in',
+    OPENAI_BASE_URL: `${llmUrl}/v1`,
+    OPENAI_API_KEY: 'demo-stand-in',
     OTEL_EXPORTER_OTLP_ENDPOINT: otlpHttp,
     // Short batch delays: the demo's requests are over in a second or two.
     OTEL_BSP_SCHEDULE_DELAY: '200',
@@ -154,20 +183,26 @@ async function startAgents(children: ChildProcesses, otlpHttp: string, parentEnv
     OTEL_METRIC_EXPORT_INTERVAL: '5000',
     TRACEBRIDGE_ENVIRONMENT: 'demo',
   });
-  const start = (index: number, extra: Record<string, string>): Promise<Child & { port: number }> => {
+  const start = (index: number): { child: Child; ready: Promise<number> } => {
     const agent = AGENTS[index] as (typeof AGENTS)[number];
     // `--import` resolves its specifier from the working directory: the demo folder finds this package's
     // dependencies, wherever the command was run from.
     const child = children.spawn(agent.name, process.execPath, ['--import', AGENT_IMPORT, agent.file], {
       cwd: AGENTS_DIR,
-      env: { ...base, TRACEBRIDGE_AGENT_ID: agent.id, ...extra },
+      env: { ...base, TRACEBRIDGE_AGENT_ID: agent.id },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
-    return readyPort(child, 30_000).then((port) => Object.assign(child, { port }));
+    return { child, ready: readyPort(child, 30_000) };
   };
-  const [w1, w2] = await Promise.all([start(0, {}), start(1, {})]);
-  const c0 = await start(2, { DEMO_WORKER_HTTP_URL: `http://127.0.0.1:${w1.port}`, DEMO_WORKER_QUEUE_PORT: String(w2.port) });
-  return [w1, w2, c0];
+  // All three at once (each takes a second or more to load its SDKs under the instrumentation); the
+  // coordinator is told where the workers are once they listen, and only then opens its own server.
+  const [w1, w2, c0] = [start(0), start(1), start(2)];
+  const workersReady = Promise.all([w1.ready, w2.ready]).then(([httpPort, queuePort]) => {
+    c0.child.process.send({ type: 'workers', httpUrl: `http://127.0.0.1:${httpPort}`, queuePort });
+    return [httpPort, queuePort] as const;
+  });
+  const [[httpPort, queuePort], coordinatorPort] = await Promise.all([workersReady, c0.ready]);
+  return [Object.assign(w1.child, { port: httpPort }), Object.assign(w2.child, { port: queuePort }), Object.assign(c0.child, { port: coordinatorPort })];
 }
 
 /** The port an agent reports over IPC once it listens. */

@@ -1,8 +1,12 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { OtlpSink, attr } from '../../../test/helpers/otlp-sink.js';
+import { waitFor, waitForQuiet } from '../../../test/helpers/wait-for.js';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const REGISTER = '--import=@tracebridge/auto/register';
@@ -221,6 +225,116 @@ describe.concurrent('@tracebridge/auto/register', () => {
       expect(r.code).toBe(0);
       expect(record(r, 'at start-up')?.traceId).toBe(TRACE);
       expect(r.reports[0]?.seen).toBe(handedOver.TRACEPARENT);
+    });
+  });
+
+  describe('ending abruptly (#23)', () => {
+    const spooled = () => mkdtempSync(path.join(tmpdir(), 'tb-register-spool-'));
+
+    it('delivers what the SDK holds when the app awaits the logger\'s shutdown, then calls process.exit()', async () => {
+      const r = await run('end-abruptly', { env: { RECORDS: '20', ENDING: 'shutdown-then-exit', TRACEBRIDGE_SPOOL_DIR: spooled() } });
+      expect(r.code).toBe(0);
+      // Nothing spooled: the logger's shutdown flushed the SDK's batch within its bound.
+      expect(r.stderr).not.toContain('tracebridge:');
+      const got = bodies(r);
+      expect(got.filter((b) => b?.startsWith('record '))).toHaveLength(20);
+      expect(got).toContain('logger record');
+    });
+
+    it.each(['exit', 'throw'])('spools what the SDK holds on %s and its sender delivers it, each record once', async (ending) => {
+      const dir = spooled();
+      const r = await run('end-abruptly', { env: { RECORDS: '20', ENDING: ending, TRACEBRIDGE_SPOOL_DIR: dir } });
+      expect(r.code).toBe(ending === 'exit' ? 0 : 1);
+      const lines = r.stderr.split('\n').filter((l) => l.startsWith('tracebridge:'));
+      expect(lines).toEqual([expect.stringContaining(`20 log records spooled to ${dir}`)]);
+      // The detached sender delivers after the app is gone.
+      await waitFor('the spooled records at the collector', () => r.sink.count, (n) => n >= 20, { timeoutMs: 30_000 });
+      await waitForQuiet('the sink', () => r.sink.count, { quietMs: 1000 });
+      expect(bodies(r).sort()).toEqual(Array.from({ length: 20 }, (_, i) => `record ${i}`).sort());
+      expect(readdirSync(dir).filter((f) => f.endsWith('.otlp'))).toEqual([]);
+    });
+
+    it('leaves the spool to the next agent when the collector is down, which sends it at its start-up', async () => {
+      const dir = spooled();
+      // A port where nothing listens now, and the collector will later.
+      const probe = await new OtlpSink().start();
+      const port = Number(new URL(probe.url).port);
+      await probe.stop();
+      const down = `http://127.0.0.1:${port}/v1/logs`;
+      const first = await run('end-abruptly', { env: { RECORDS: '20', ENDING: 'exit', OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: down, TRACEBRIDGE_SPOOL_DIR: dir, TRACEBRIDGE_SPOOL_SEND_BUDGET_MS: '1' } });
+      expect(first.code).toBe(0);
+      await waitFor('the first sender to give up', () => readdirSync(dir), (names) => !names.includes('sender.pid') && names.some((n) => n.endsWith('.otlp')), { timeoutMs: 10_000 });
+      // The collector is back; the next agent starts (and does nothing else of the kind).
+      const collector = await new OtlpSink().start(port);
+      sinks.push(collector);
+      const next = await run('state', { env: { OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: down, TRACEBRIDGE_SPOOL_DIR: dir } });
+      expect(next.code).toBe(0);
+      await waitFor('the first agent\'s records', () => collector.records().filter((x) => x.record.body?.stringValue?.startsWith('record ')).length, (n) => n >= 20, { timeoutMs: 30_000 });
+      await waitForQuiet('the collector', () => collector.count, { quietMs: 1000 });
+      expect(collector.records().map((x) => x.record.body?.stringValue).filter((b) => b?.startsWith('record ')).sort()).toEqual(Array.from({ length: 20 }, (_, i) => `record ${i}`).sort());
+      expect(readdirSync(dir).filter((f) => f.endsWith('.otlp'))).toEqual([]);
+    });
+
+    it('exits within 1 s of the work ending when nothing listens, saying once what was spooled', async () => {
+      const r = await run('many', {
+        env: { RECORDS: '1', MARK_LOGGED: '1', OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: 'http://127.0.0.1:9/v1/logs', OTEL_METRICS_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: 'http://127.0.0.1:9/v1/metrics', TRACEBRIDGE_SPOOL_DIR: spooled(), TRACEBRIDGE_SPOOL_SEND_BUDGET_MS: '1' },
+      });
+      expect(r.code).toBe(0);
+      expect(r.sinceLogged).toBeLessThan(1000);
+      const lines = r.stderr.split('\n').filter((l) => l.startsWith('tracebridge:'));
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/could not deliver to the collector at http:\/\/127\.0\.0\.1:9 before the process ended: .*1 log records spooled to/);
+      // The last metric collection too: taken at once, since nothing listens.
+      expect(lines[0]).toMatch(/\d+ metric points/);
+    });
+  });
+
+  describe('a child started under --import, ended with its parent (#23 part 3)', () => {
+    it.each(['SIGHUP', 'SIGTERM'] as const)('loses nothing of either when %s reaches the whole process group', async (signal) => {
+      const sink = await new OtlpSink().start();
+      sinks.push(sink);
+      const env: Record<string, string> = {
+        PATH: process.env.PATH ?? '',
+        ROLE: 'parent',
+        RECORDS: '50',
+        TRACEBRIDGE_AGENT_ID: 'P2-haiku-001',
+        OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: sink.url,
+        OTEL_TRACES_EXPORTER: 'none',
+        OTEL_METRICS_EXPORTER: 'none',
+        TRACEBRIDGE_SPOOL_DIR: mkdtempSync(path.join(tmpdir(), 'tb-family-spool-')),
+      };
+      // A process group of its own, as a terminal's job or a supervised service has.
+      const parent = spawn(process.execPath, [REGISTER, 'family.mjs'], { cwd: FIXTURES, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+      const killer = setTimeout(() => process.kill(-(parent.pid as number), 'SIGKILL'), 30_000);
+      let out = '';
+      const ready = new Promise<number>((resolve) =>
+        parent.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          const m = /"family":true,"child":(\d+)/.exec(out);
+          if (m !== null) resolve(Number(m[1]));
+        }),
+      );
+      const childPid = await ready;
+      const childGone = new Promise<void>((resolve) => {
+        const poll = setInterval(() => {
+          try {
+            process.kill(childPid, 0);
+          } catch {
+            clearInterval(poll);
+            resolve();
+          }
+        }, 50);
+      });
+      process.kill(-(parent.pid as number), signal);
+      const [, ended] = (await once(parent, 'close')) as [number | null, NodeJS.Signals | null];
+      await childGone;
+      clearTimeout(killer);
+      expect(ended).toBe(signal);
+      const expected = ['parent', 'child'].flatMap((role) => Array.from({ length: 50 }, (_, i) => [`${role} console ${i}`, `${role} logger ${i}`]).flat());
+      await waitFor('every record of the parent and the child', () => sink.count, (c) => c >= expected.length, { timeoutMs: 30_000 });
+      await waitForQuiet('the sink', () => sink.count, { quietMs: 1000 });
+      const got = sink.records().map((x) => x.record.body?.stringValue);
+      expect(got.sort()).toEqual(expected.sort());
     });
   });
 

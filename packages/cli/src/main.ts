@@ -28,7 +28,8 @@ const HELP = {
       --pretty                     indent the JSON
 `,
   demo: `  tracebridge demo                 build or reuse the collector, run a coordinator and two workers instrumented
-                                   with --import, then draw one request's timeline (what npm run demo runs)
+                                   with --import, then draw one request's timeline (what npm run demo runs;
+                                   in a tracebridge source checkout only, not from an installed package)
       --data DIR                   data folder (default: a fresh .tracebridge/demo-<time>)
       --reuse                      write into .tracebridge/data, the folder the trace command reads by default
       --color, --no-color          as for the trace command

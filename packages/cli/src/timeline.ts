@@ -339,6 +339,11 @@ function byTime(a: SpanNode | PendingLog, b: SpanNode | PendingLog): number {
   const ta = 'children' in a ? a.start : a.time;
   const tb = 'children' in b ? b.start : b.time;
   if (ta !== tb) return ta < tb ? -1 : 1;
+  // Two spans that started in the same millisecond: the OpenTelemetry JS SDK (2.x) stamps a span's start
+  // with Date.now(), whole milliseconds, and its end to the nanosecond. The one that ended first is
+  // drawn first: for steps run one after the other (a tool run between two LLM calls) that is the
+  // order they ran in, which the ties of equal starts would otherwise leave to the order of the data.
+  if ('children' in a && 'children' in b && a.end !== b.end) return a.end < b.end ? -1 : 1;
   return ('children' in a ? 0 : 1) - ('children' in b ? 0 : 1);
 }
 

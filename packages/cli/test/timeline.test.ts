@@ -53,6 +53,21 @@ describe(buildTimeline, () => {
     expect(doc.traces[0]).toMatchObject({ durationMs: 1000, counts: { spans: 4, logs: 4, errorSpans: 0, errorLogs: 0 } });
   });
 
+  it('draws siblings that started in the same millisecond in the order they ended', () => {
+    // The SDK stamps starts in whole milliseconds: an LLM call, the tool it asked for, and the call with
+    // the tool's result can all start in one. Listed here in the data's order, not the run's.
+    const data = {
+      spans: [
+        span(T, '0000000000000001', 0, 100, { name: 'turn' }),
+        span(T, '0000000000000002', 10, 50, { parent: '0000000000000001', name: 'ask the model' }),
+        span(T, '0000000000000004', 50, 90, { parent: '0000000000000001', name: 'send the result' }),
+        span(T, '0000000000000003', 50, 51, { parent: '0000000000000001', name: 'run the tool' }),
+      ],
+      logs: [],
+    };
+    expect(outline(buildTimeline(data, T).traces[0]!.rows)).toEqual(['span:turn', '  span:ask the model', '  span:run the tool', '  span:send the result']);
+  });
+
   it('puts a record whose span is not in the data under the first root, in time order', () => {
     const data = {
       spans: [span(T, '0000000000000001', 0, 100, { name: 'root' })],

@@ -38,7 +38,6 @@ describe('tracebridge validate', () => {
     const { code, out } = await validate(path.join(VECTORS_DIR, 'missing-required.jsonl'));
     expect(code).toBe(1);
     expect(out.trim().split('\n')).toEqual([
-      '1: $.correlation_id: is required',
       '1: $.component: is required',
       '2: $.timestamp: is required',
       '2: $.agent_id: is required',

@@ -4,6 +4,7 @@ import type { Attributes, Level, MappingOptions } from '@tracebridge/schema';
 import type { PipelineConfig } from './internal/record-pipeline.js';
 import { DEFAULT_EXACT_KEYS, DEFAULT_KEY_PARTS, DEFAULT_PATTERNS } from './internal/redact.js';
 import type { RedactionConfig } from './internal/redact.js';
+import { spoolConfigFromEnv } from './internal/spool.js';
 import { warnOnce } from './internal/warn-once.js';
 import type { LoggerOptions, OtlpProtocol, OutputMode } from './types.js';
 
@@ -88,6 +89,8 @@ export function resolveConfig(options: LoggerOptions, env: NodeJS.ProcessEnv = p
     recordUid: options.recordUid ?? true,
   };
   pipeline.redaction = resolveRedaction(options.redact, env.TRACEBRIDGE_REDACT);
+  const spool = options.spoolDir === false ? undefined : spoolConfigFromEnv(options.spoolDir === undefined ? env : { ...env, TRACEBRIDGE_SPOOL_DIR: options.spoolDir });
+  if (spool !== undefined) pipeline.spool = spool;
   const valueLimit = options.attributeValueLengthLimit ?? numberFromEnv(
     'OTEL_LOGRECORD_ATTRIBUTE_VALUE_LENGTH_LIMIT',
     env.OTEL_LOGRECORD_ATTRIBUTE_VALUE_LENGTH_LIMIT ?? env.OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT,

@@ -1,13 +1,15 @@
 import { resolveConfig } from './config.js';
 import type { ResolvedConfig } from './config.js';
 import { ensureContextManager } from './internal/context-manager.js';
-import { exitRegistry } from './internal/exit-registry.js';
+import { isMainThread } from 'node:worker_threads';
+import { exitRegistry, startSpoolSender } from './internal/exit-registry.js';
+import { hasSpooled } from './internal/spool.js';
 import type { ExitTask } from './internal/exit-registry.js';
 import { DisabledTransport, InlineTransport } from './internal/inline-transport.js';
 import { observeStats, unobserveStats } from './internal/metrics.js';
 import type { Transport } from './internal/transport.js';
 import { WorkerTransport } from './internal/worker-transport.js';
-import { Logger } from './logger.js';
+import { Logger, childContext } from './logger.js';
 import type { LoggerCore } from './logger.js';
 import { LEVEL_NUMBER } from '@tracebridge/schema/internal';
 import type { LoggerOptions, LoggerStats } from './types.js';
@@ -15,6 +17,8 @@ import type { LoggerOptions, LoggerStats } from './types.js';
 /** A transport and how to forget it once shut down. */
 interface Entry {
   transport: Transport;
+  /** Its task in the exit registry, when it handles the process's exit. */
+  task: ExitTask | undefined;
   release: () => void;
 }
 
@@ -38,9 +42,11 @@ export function createLogger(options: LoggerOptions): Logger {
   if (entry === undefined || entry.transport.closed) {
     const transport = createTransport(config, options);
     const read = (): LoggerStats => transport.stats();
-    const unregister = config.handleExit && !config.disabled ? exitRegistry().register(exitTask(transport, config)) : undefined;
+    const task = config.handleExit && !config.disabled ? exitTask(transport, config) : undefined;
+    const unregister = task === undefined ? undefined : exitRegistry().register(task);
     const created: Entry = {
       transport,
+      task,
       release: () => {
         if (key !== undefined && shared.get(key) === created) shared.delete(key);
         unregister?.();
@@ -50,6 +56,7 @@ export function createLogger(options: LoggerOptions): Logger {
     if (key !== undefined) shared.set(key, created);
     observeStats(read);
     entry = created;
+    sweepSpool(config);
   }
   const core: LoggerCore = {
     transport: entry.transport,
@@ -58,8 +65,9 @@ export function createLogger(options: LoggerOptions): Logger {
     shutdownTimeoutMillis: config.shutdownTimeoutMillis,
     recordErrorsOnSpans: config.recordErrorsOnSpans,
     onShutdown: entry.release,
+    flushOthers: flushOthers(entry.task),
   };
-  return new Logger(core, options.component, options.context === undefined ? undefined : { ...options.context });
+  return new Logger(core, options.component, childContext(undefined, options.context));
 }
 
 /**
@@ -77,13 +85,35 @@ function exitTask(transport: Transport, config: ResolvedConfig): ExitTask {
   };
 }
 
+let swept = false;
+
+/**
+ * Once per process, at the first logger: what an earlier agent left in the exit spool (it ended while the
+ * collector was down) is sent by a detached sender; nothing here waits for it.
+ */
+function sweepSpool(config: ResolvedConfig): void {
+  const spool = config.pipeline.spool;
+  if (swept || spool === undefined || config.disabled || config.pipeline.output === 'jsonl' || !isMainThread) return;
+  swept = true;
+  try {
+    if (hasSpooled(spool.dir)) startSpoolSender(spool.dir);
+  } catch {
+    // the next agent tries again
+  }
+}
+
+/** The exit registry's flush of every task but this logger's own (which its transport flushes itself). */
+function flushOthers(own: ExitTask | undefined): (ms: number) => Promise<boolean> {
+  return (ms) => exitRegistry().flushAll?.(ms, own) ?? Promise.resolve(true);
+}
+
 function createTransport(config: ResolvedConfig, options: LoggerOptions): Transport {
   if (config.disabled) return new DisabledTransport();
   if (!config.thread) {
     const custom: ConstructorParameters<typeof InlineTransport>[1] = {};
     if (options.exporter !== undefined) custom.exporter = options.exporter;
     if (options.processors !== undefined) custom.processors = options.processors;
-    return new InlineTransport(config.pipeline, custom, config.traceSampling);
+    return new InlineTransport(config.pipeline, custom, config.traceSampling, config.maxRecordBytes);
   }
   return new WorkerTransport({
     pipeline: config.pipeline,

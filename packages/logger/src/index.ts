@@ -18,7 +18,6 @@ export { createLogger } from './create-logger.js';
 export { getCorrelationId, getParentAgentId, newCorrelationId, withCorrelation, withoutCorrelation } from './correlation.js';
 export { traceCorrelationId } from './internal/capture.js';
 export { BaggageLogRecordProcessor, CorrelationSpanProcessor } from './processors.js';
-export { resolveEndpoint } from './config.js';
 export type { SendRecordsOptions } from './send-records.js';
 export { sendRecords } from './send-records.js';
 export { envGetter, envSetter, envVariableName, extractEnv, injectEnv } from './env-carrier.js';

@@ -19,6 +19,11 @@ export interface LoggerCore {
   shutdownTimeoutMillis: number;
   recordErrorsOnSpans: boolean;
   onShutdown: () => void;
+  /**
+   * Flushes the other tasks of the exit registry (under `--import`, the SDK's tracer, logger and meter
+   * providers) within the bound: the app saying it is ending covers everything it emitted.
+   */
+  flushOthers: (timeoutMillis: number) => Promise<boolean>;
 }
 
 const noop: LogMethod = () => {};
@@ -103,30 +108,67 @@ export class Logger {
    * context merged under every record (a record's own keys win). Cheap: create one per request.
    */
   child(options: ChildOptions): Logger {
-    const component = options.component ?? this.component;
-    const context =
-      options.context === undefined ? this.baseContext : this.baseContext === undefined ? { ...options.context } : { ...this.baseContext, ...options.context };
-    return new Logger(this.core, component, context);
+    // Never throws: `child(null)`, a getter that throws, a Proxy whose traps throw give a child of the
+    // parent's component with what could be read.
+    let component = this.component;
+    let own: unknown;
+    try {
+      const c = options?.component;
+      if (typeof c === 'string' && c !== '') component = c;
+      own = options?.context;
+    } catch {
+      own = undefined;
+    }
+    return new Logger(this.core, component, childContext(this.baseContext, own));
   }
 
-  /** Resolves true once everything logged so far was delivered, false if `timeoutMillis` passed first. */
-  flush(timeoutMillis: number = this.core.shutdownTimeoutMillis): Promise<boolean> {
-    return this.core.transport.flush(timeoutMillis);
+  /**
+   * Resolves true once everything logged so far was delivered, false if `timeoutMillis` passed first.
+   * Under `node --import @tracebridge/auto/register` it also flushes the SDK's spans, log records and
+   * metrics, within the same bound.
+   */
+  async flush(timeoutMillis: number = this.core.shutdownTimeoutMillis): Promise<boolean> {
+    try {
+      const [own, others] = await Promise.all([this.core.transport.flush(timeoutMillis), this.core.flushOthers(timeoutMillis)]);
+      return own && others;
+    } catch {
+      return false;
+    }
   }
 
   /**
    * Flushes, then releases the export worker and files, within the shutdown timeout (default 5 s) even
-   * when the collector is down; what could not be delivered is counted as dropped. Shuts down the
-   * logger's whole family (parent and children share one pipeline). Later calls are dropped and counted.
+   * when the collector is down; what could not be delivered is written to the exit spool for later
+   * delivery (or, with the spool off or full, counted as dropped), and said in one line on stderr when
+   * the process ends. Shuts down the logger's whole family (parent and children share one pipeline).
+   * Later calls are dropped and counted. Under `node --import @tracebridge/auto/register` it also
+   * flushes the SDK's spans, log records and metrics within the same bound, so that
+   * `await log.shutdown(); process.exit(0)` loses nothing.
    */
   async shutdown(): Promise<void> {
-    await this.core.transport.shutdown(this.core.shutdownTimeoutMillis);
+    const t = this.core.shutdownTimeoutMillis;
+    await Promise.all([this.core.transport.shutdown(t), this.core.flushOthers(t).catch(() => false)]);
     this.core.onShutdown();
   }
 
   /** Counters: emitted, exported, written, dropped (by reason), spilled, queued, invalid fields. */
   stats(): LoggerStats {
     return this.core.transport.stats();
+  }
+}
+
+/**
+ * A child's context: the parent's with the child's own merged over it, copied now (later changes to the
+ * caller's object do not reach the child's records). An object that cannot be copied (a Proxy whose
+ * traps throw) is kept as it is: the encoder reads it at each call and writes placeholders for what it
+ * cannot read.
+ */
+export function childContext(base: Record<string, unknown> | undefined, own: unknown): Record<string, unknown> | undefined {
+  if (own === undefined || own === null || typeof own !== 'object') return base;
+  try {
+    return base === undefined ? { ...(own as Record<string, unknown>) } : { ...base, ...(own as Record<string, unknown>) };
+  } catch {
+    return own as Record<string, unknown>;
   }
 }
 

@@ -60,8 +60,8 @@ export type DropReason =
 /**
  * What the logger did so far. Read with `stats()`; also exported as metrics when a MeterProvider exists.
  * Every snapshot adds up, even while records are moving between threads:
- * `emitted = exported + queued + dropped + sampledOut` (with output `jsonl`, `written` in place of
- * `exported`; with output `both`, the file is a second copy, so its `sink_failed` drops are left out).
+ * `emitted = exported + queued + dropped + sampledOut + spooled` (with output `jsonl`, `written` in place
+ * of `exported`; with output `both`, the file is a second copy, so its `sink_failed` drops are left out).
  */
 export interface LoggerStats {
   /** Records accepted by a log call (enabled level). */
@@ -76,6 +76,19 @@ export interface LoggerStats {
   droppedBy: Record<DropReason, number>;
   /** Records that went through the disk spill because the in-memory queue was full. */
   spilled: number;
+  /**
+   * Records handed to the exit spool at shutdown for later delivery (the collector was down or too slow
+   * within `shutdownTimeoutMillis`): settled here, delivered by the spool's sender (see the README). Not
+   * to be confused with `spilled`, the in-memory queue's overflow to disk while the process runs.
+   */
+  spooled: number;
+  /**
+   * JSON lines in files that rotation deleted (beyond `jsonlMaxFiles`). The collector's file route reads
+   * rotated files too, so these are lost only if it had not read them yet (it was down, or a burst
+   * outran it); said once on stderr when it happens. Lines an earlier process wrote are not counted.
+   * Still counted in `written` (the identity holds on what the logger did).
+   */
+  rotatedOut: number;
   /**
    * Records accepted and not yet settled right now: in memory, on disk, in flight to the collector, or
    * held by trace-aware sampling.
@@ -157,6 +170,14 @@ export interface LoggerOptions {
   spillDir?: string | false;
   /** Most bytes the spill may hold; beyond it records are dropped and counted. @default 1 GiB */
   maxSpillBytes?: number;
+  /**
+   * The exit spool: where records that could not be delivered before the process ended (the collector
+   * down or too slow within `shutdownTimeoutMillis`) are written as OTLP requests, delivered later by a
+   * detached sender (README, "When the process ends"); `false` turns it off (they are then counted as
+   * dropped, `shutdown_timeout`). Shared with `@tracebridge/auto`'s spool.
+   * @default `TRACEBRIDGE_SPOOL_DIR`, else `<OS temp dir>/tracebridge-spool-<uid>`
+   */
+  spoolDir?: string | false;
   /** Largest record accepted, encoded. @default 1 MiB */
   maxRecordBytes?: number;
   /** `shutdown()` gives up after this long, counting what is left as dropped. @default 5000 ms */
@@ -192,8 +213,10 @@ export interface LoggerOptions {
   /**
    * Secrets replaced before records leave the process: values under sensitive keys at any depth of
    * `context`/`metadata` (`password`, `token`, `authorization`, `api_key`, `cookie`, …, case-insensitive),
-   * and secret-looking substrings anywhere (bearer tokens, AWS key ids, JWTs, `password=…`, private keys,
-   * provider API keys such as `sk-…`, `ghp_…`, `xoxb-…`, `AIza…`). The collector's `tracebridge_redact`
+   * and secret-looking substrings anywhere (the password of a URL's user-info, Basic and Bearer
+   * credentials after an `Authorization` header's name, bearer tokens, AWS key ids, JWTs, `password=…`,
+   * private keys, provider API keys such as `sk-…`, `sk_live_…`, `ghp_…`, `glpat-…`, `xoxb-…`, `AIza…`;
+   * publishable `pk_…` keys are kept). The collector's `tracebridge_redact`
    * applies the same defaults again to everything it receives (see the README's "Security").
    * `false` turns it off (also `TRACEBRIDGE_REDACT=off`).
    * @default on, with the default lists
@@ -207,7 +230,10 @@ export interface RedactOptions {
   keys?: string[];
   /** Dotted paths whose value is replaced: `context.user.email`. */
   paths?: string[];
-  /** More patterns replaced inside every string. */
+  /**
+   * More patterns replaced inside every string: each match whole, or only its group named `secret`
+   * (`/user=\w+ pass=(?<secret>\S+)/`).
+   */
   patterns?: RegExp[];
   /** @default `'[REDACTED]'` */
   replacement?: string;

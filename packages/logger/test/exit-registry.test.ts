@@ -5,17 +5,17 @@ import { describe, expect, it } from 'vitest';
 
 const APP = fileURLToPath(new URL('./fixtures/two-registries.mjs', import.meta.url));
 
-/** Runs the fixture; with `signal`, sends it SIGTERM once it says it is ready. */
-async function run(mode: string, signal = false) {
+/** Runs the fixture; with `signal`, sends it SIGTERM (or the signal named) once it says it is ready. */
+async function run(mode: string, signal: boolean | NodeJS.Signals = false) {
   const child = spawn(process.execPath, [APP], { env: { PATH: process.env.PATH, MODE: mode }, stdio: ['ignore', 'pipe', 'pipe'] });
   const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => {
     stdout += d.toString();
-    if (signal && stdout.includes('ready\n')) {
+    if (signal !== false && stdout.includes('ready\n')) {
+      child.kill(signal === true ? 'SIGTERM' : signal);
       signal = false;
-      child.kill('SIGTERM');
     }
   });
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -37,10 +37,28 @@ describe('exitRegistry', () => {
     expect(r.lines).toEqual(['a flush', 'b flush', 'a exitSync', 'b exitSync']);
   });
 
-  it('shuts every task down on SIGTERM, then ends the process by the signal', async () => {
+  it('shuts every task down on SIGTERM, runs the synchronous hooks (the spool), then ends the process by the signal', async () => {
     const r = await run('signal', true);
     expect(r.signal).toBe('SIGTERM');
-    expect([...r.lines].sort()).toEqual(['a shutdown', 'b shutdown']);
+    expect(r.lines.slice(0, 2).sort()).toEqual(['a shutdown', 'b shutdown']);
+    expect(r.lines.slice(2)).toEqual(['a exitSync', 'b exitSync']);
+  });
+
+  it('handles SIGHUP (a closed terminal, a supervisor stopping the group) as SIGTERM', async () => {
+    const r = await run('signal', 'SIGHUP');
+    expect(r.signal).toBe('SIGHUP');
+    expect(r.lines.slice(0, 2).sort()).toEqual(['a shutdown', 'b shutdown']);
+    expect(r.lines.slice(2)).toEqual(['a exitSync', 'b exitSync']);
+  });
+
+  it('flushes every task but the one excluded, with one deadline for all (flushAll)', async () => {
+    const r = await run('flush-all');
+    expect(r.code).toBe(0);
+    // a: excluded; b: flushed; c: slower than the shared bound, so flushAll says false, in about that bound.
+    expect(r.lines.filter((l) => l.startsWith('{') === false && !l.includes('exitSync'))).toEqual(['b flush', 'flushAll false']);
+    const timing = JSON.parse(r.lines.find((l) => l.startsWith('{')) ?? '{}') as { took: number };
+    expect(timing.took).toBeGreaterThanOrEqual(250);
+    expect(timing.took).toBeLessThan(2000);
   });
 
   it('only flushes on SIGTERM when the app listens too, and leaves ending the process to the app', async () => {

@@ -227,8 +227,8 @@ describe('the worker transport', () => {
     s.failWith = 503;
     const log = logger({ endpoint: s.url, exportTimeoutMillis: 2000 });
     for (let i = 0; i < 100; i++) log.info(`r${i}`);
-    // Refused, then tried again: a second attempt has come in (the sink counts only accepted records).
-    await waitFor('a second attempt at the sink', () => s.attempts, (n) => n >= 2, { timeoutMs: 20_000 });
+    // A second refused request is a retry: only then is the collector let through.
+    await waitFor('a second refused request at the sink (a retry)', () => s.refused, (n) => n >= 2, { timeoutMs: 30_000 });
     expect(s.count).toBe(0);
     s.failWith = undefined;
     expect(await log.flush(20_000)).toBe(true);
@@ -245,8 +245,8 @@ describe('the worker transport', () => {
     expect(log.stats().droppedBy.export_failed).toBe(10);
   });
 
-  it('shuts down within its timeout when the collector is down, counting what was lost', async () => {
-    const log = logger({ endpoint: 'http://127.0.0.1:9/v1/logs', shutdownTimeoutMillis: 1000, exportTimeoutMillis: 120_000 });
+  it('shuts down within its timeout when the collector is down, counting what was lost (spool off)', async () => {
+    const log = logger({ endpoint: 'http://127.0.0.1:9/v1/logs', shutdownTimeoutMillis: 1000, exportTimeoutMillis: 120_000, spoolDir: false });
     for (let i = 0; i < 1000; i++) log.info(`r${i}`);
     const started = Date.now();
     await log.shutdown();
@@ -258,6 +258,23 @@ describe('the worker transport', () => {
     expect(stats.droppedBy.shutdown_timeout).toBe(1000);
     log.info('after');
     expect(log.stats().droppedBy.after_shutdown).toBe(1);
+  });
+
+  it('spools what it holds when nothing listens, at once, counted as spooled and not dropped', async () => {
+    const spoolDir = mkdtempSync(path.join(tmpdir(), 'tb-spool-'));
+    const log = logger({ endpoint: 'http://127.0.0.1:9/v1/logs', shutdownTimeoutMillis: 5000, exportTimeoutMillis: 120_000, spoolDir });
+    for (let i = 0; i < 1000; i++) log.info(`r${i}`);
+    const started = Date.now();
+    await log.shutdown();
+    const took = Date.now() - started;
+    // A refused connection is known in a millisecond: no waiting out the 5 s bound (margin for a busy machine).
+    expect(took).toBeLessThan(3000);
+    const stats = log.stats();
+    expect(stats).toMatchObject({ spooled: 1000, dropped: 0, queued: 0, exported: 0 });
+    const files = readdirSync(spoolDir).filter((f) => f.endsWith('.logs.otlp'));
+    expect(files.length).toBeGreaterThan(0);
+    const records = files.reduce((n, f) => n + (JSON.parse(readFileSync(path.join(spoolDir, f), 'latin1').split('\n')[1] as string) as { records: number }).records, 0);
+    expect(records).toBe(1000);
   });
 
   it('writes valid records as JSON lines and rotates the file by size', async () => {

@@ -44,11 +44,6 @@ export {
 export { ERROR_CODES, TracebridgeError } from './errors.js';
 export { toRecordError } from './error-record.js';
 export { MAX_FLATTEN_DEPTH, flattenAttributes } from './flatten-attributes.js';
-/**
- * @internal Not part of the public API: @tracebridge/logger's sendRecords still groups records by it, and
- * goes to the logger's own encoder in its redesign; then this export goes.
- */
-export { canonicalJson } from './internal/json-value.js';
 export { INVALID_VALUE_MAX_LENGTH, OTLP_SENT_FIELD, RECORD_FIELDS, UNKNOWN_SCOPE, invalidValue, mapRecord } from './map-record.js';
 export { fromAnyValue, fromKeyValues, toAnyValue, toKeyValues } from './otlp-json.js';
 export { recordJsonSchema } from './record-schema.js';

@@ -24,7 +24,7 @@ export const recordJsonSchema = Object.freeze({
   title: 'tracebridge log record',
   description: 'One structured log record of an agent; see MAPPING.md for its OTLP mapping.',
   type: 'object',
-  required: ['timestamp', 'level', 'agent_id', 'correlation_id', 'component', 'message'],
+  required: ['timestamp', 'level', 'agent_id', 'component', 'message'],
   additionalProperties: false,
   dependentRequired: { trace_id: ['span_id'], span_id: ['trace_id'], trace_flags: ['trace_id', 'span_id'] },
   properties: {
@@ -36,7 +36,11 @@ export const recordJsonSchema = Object.freeze({
     },
     level: { enum: [...LEVELS] },
     agent_id: { ...agentId, description: '<role>-<model>-<instance>, e.g. A1-haiku-001.' },
-    correlation_id: { type: 'string', pattern: CORRELATION_ID_PATTERN },
+    correlation_id: {
+      description: 'The request, task or swarm the record belongs to; absent for a record written outside any (start-up, shutdown, background work).',
+      type: 'string',
+      pattern: CORRELATION_ID_PATTERN,
+    },
     component: { type: 'string', pattern: COMPONENT_PATTERN },
     message: { type: 'string' },
     context: { type: 'object' },

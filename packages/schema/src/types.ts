@@ -36,8 +36,8 @@ export interface TracebridgeRecord {
   level: Level;
   /** `<role>-<model>-<instance>`, for example `A1-haiku-001`. */
   agent_id: string;
-  /** `req-<32 hex>`, `task-<id>` or `swarm-<id>`. */
-  correlation_id: string;
+  /** `req-<32 hex>`, `task-<id>` or `swarm-<id>`; absent outside any request, task or swarm. */
+  correlation_id?: string;
   /** The subsystem that wrote the record (`redis_bus`, `chromadb`); becomes the instrumentation scope. */
   component: string;
   message: string;

@@ -22,7 +22,9 @@ import type { Check } from './internal/checks.js';
 import { RECORD_FIELDS } from './map-record.js';
 import type { ValidationProblem } from './types.js';
 
-const REQUIRED = ['timestamp', 'level', 'agent_id', 'correlation_id', 'component', 'message'] as const;
+// correlation_id is not required: a record written outside any request, task or swarm belongs to none,
+// and an invented id would correlate records that have nothing in common (docs/mapping.md).
+const REQUIRED = ['timestamp', 'level', 'agent_id', 'component', 'message'] as const;
 
 const FIELD_CHECKS: Readonly<Record<string, Check>> = {
   timestamp: checkTimestamp,

@@ -18,7 +18,7 @@ import { B3InjectEncoding, B3Propagator } from '@opentelemetry/propagator-b3';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { BaggageLogRecordProcessor, CorrelationSpanProcessor } from '@tracebridge/logger';
-import { exitRegistry } from '@tracebridge/logger/internal';
+import { exitRegistry, hasSpooled, spoolConfigFromEnv, startSpoolSender } from '@tracebridge/logger/internal';
 import { AgentBaggagePropagator } from '../agent-baggage-propagator.js';
 import { resolveAutoConfig } from './config.js';
 import type { AutoConfig, LogBridge } from './config.js';
@@ -28,7 +28,8 @@ import { installChildContext } from './child-context.js';
 import type { Uninstall } from './child-context.js';
 import { genAiInstrumentations } from './genai/genai-instrumentations.js';
 import { ProcessContextManager, startupContext, takeWorkerCarrier } from './process-context.js';
-import { logRecordProcessorsFromEnv, spanProcessorsFromEnv } from './processors-from-env.js';
+import { logRecordProcessorsFromEnv, otlpMetricsFromEnv, spanProcessorsFromEnv } from './processors-from-env.js';
+import { sdkExitTask } from './sdk-exit-task.js';
 import { warn } from './report.js';
 
 /** A started bootstrap. */
@@ -97,7 +98,10 @@ function consoleDiagLogger(): DiagLogger {
 export function startAuto(env: NodeJS.ProcessEnv = process.env): AutoHandle {
   const config = resolveAutoConfig(env);
   const warnings = [...config.warnings];
-  const logProcessors = logRecordProcessorsFromEnv(env, warnings);
+  // The exit spool: what the SDK still holds when the process ends is written there (spool.ts).
+  const spool = spoolConfigFromEnv(env);
+  const logExport = logRecordProcessorsFromEnv(env, warnings, spool);
+  const logProcessors = logExport.processors;
   // Without a log exporter, bridged records would go nowhere: leave console and the loggers alone.
   const sending: ReadonlySet<LogBridge> = logProcessors.length === 0 ? new Set() : config.bridges;
 
@@ -125,14 +129,16 @@ export function startAuto(env: NodeJS.ProcessEnv = process.env): AutoHandle {
     // service.instance.id), so its event-loop, heap and logger series would collide with the main
     // thread's. Its spans and logs are events and mix safely.
     if (config.runtimeMetrics && isMainThread) instrumentations.push(new RuntimeNodeInstrumentation());
+    const spanExport = spanProcessorsFromEnv(env, warnings, spool);
+    const otlpMetrics = isMainThread ? otlpMetricsFromEnv(env, warnings, spool) : undefined;
     sdk = new NodeSDK({
       resource: defaultResource().merge(resourceFromAttributes(config.resource as Parameters<typeof resourceFromAttributes>[0])),
       textMapPropagator: propagator,
       ...(started === ROOT_CONTEXT ? {} : { contextManager: new ProcessContextManager(started) }),
-      ...(isMainThread ? {} : { metricReaders: [] }),
+      ...(isMainThread ? (otlpMetrics === undefined ? {} : { metricReaders: [otlpMetrics.reader] }) : { metricReaders: [] }),
       instrumentations,
       // Correlation first: it sets attributes the exporting processors read.
-      spanProcessors: [new CorrelationSpanProcessor(), ...spanProcessorsFromEnv(env, warnings)],
+      spanProcessors: [new CorrelationSpanProcessor(), ...spanExport.processors],
       logRecordProcessors: [new BaggageLogRecordProcessor(), ...logProcessors],
     });
     // NodeSDK's constructor installs a DiagConsoleLogger for OTEL_LOG_LEVEL, which looks `console.*`
@@ -145,13 +151,19 @@ export function startAuto(env: NodeJS.ProcessEnv = process.env): AutoHandle {
     if (propagator !== null && config.envContext.inject) removeChildContext = installChildContext(propagator, env, config.agentId);
     if (sending.has('console')) bridge = installConsoleBridge(logs.getLogger(CONSOLE_SCOPE));
     const running = sdk;
-    // No flush and no pending(): NodeSDK has neither, so the registry shuts it down wherever it would
-    // flush (a signal, the loop running dry), once. Nothing of it can run at `exit`.
-    removeExitHooks = exitRegistry().register({
-      name: '@tracebridge/auto (OpenTelemetry SDK)',
-      timeoutMillis: config.shutdownTimeoutMillis,
-      shutdown: () => running.shutdown(),
-    });
+    removeExitHooks = exitRegistry().register(
+      sdkExitTask({
+        shutdownSdk: () => running.shutdown(),
+        spans: spanExport.batches,
+        logs: logExport.batches,
+        metrics: otlpMetrics,
+        spool,
+        timeoutMillis: config.shutdownTimeoutMillis,
+      }),
+    );
+    // What an earlier agent left in the spool (it ended while the collector was down, or was killed
+    // while its sender ran) goes out now, from a detached sender: nothing here waits for it.
+    if (spool !== undefined && isMainThread && hasSpooled(spool.dir)) startSpoolSender(spool.dir);
   } catch (err) {
     bridge?.uninstall();
     removeExitHooks?.();

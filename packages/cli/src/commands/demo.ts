@@ -26,6 +26,23 @@ export interface DemoCommandOptions {
  * checkout, not to this package, which depends on @tracebridge/schema alone.
  */
 const RUNNER = fileURLToPath(new URL('../../../../examples/swarm/dist/main.js', import.meta.url));
+/** This package's folder. */
+const PACKAGE_DIR = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * Why the demo cannot run here, as one line: this CLI installed as a package (from npm or a tarball)
+ * has no checkout around it; a checkout that was not built has no runner yet.
+ */
+function notRunnableHere(cwd: string): string {
+  if (PACKAGE_DIR.split(path.sep).includes('node_modules')) {
+    return (
+      `tracebridge demo runs only in a tracebridge source checkout (its example swarm and the collector it builds), and this tracebridge is an installed package (${path.relative(cwd, PACKAGE_DIR) || '.'}); ` +
+      `to see the demo, clone the repository and run 'npm ci && npm run demo' there; in your own project, run your agents with 'node --import @tracebridge/auto/register' ` +
+      `against a collector and read their data with 'tracebridge trace --data DIR' (README, "In your own project")`
+    );
+  }
+  return `the demo runs from a tracebridge checkout (its collector and example swarm): ${path.relative(cwd, RUNNER)} is missing; run 'npm ci && npm run demo' in the checkout`;
+}
 
 /**
  * `tracebridge demo` (what `npm run demo` runs): runs the example swarm of the checkout with the same
@@ -33,12 +50,7 @@ const RUNNER = fileURLToPath(new URL('../../../../examples/swarm/dist/main.js', 
  * runner stops its agents and the collector before it ends. Resolves with the runner's exit status.
  */
 export async function demoCommand(options: DemoCommandOptions): Promise<number> {
-  if (!existsSync(RUNNER)) {
-    throw new TracebridgeError(
-      ERROR_CODES.INPUT,
-      `the demo runs from a tracebridge checkout (its collector and example swarm): ${path.relative(options.cwd ?? process.cwd(), RUNNER)} is missing; run 'npm ci && npm run demo' in the checkout`,
-    );
-  }
+  if (!existsSync(RUNNER)) throw new TracebridgeError(ERROR_CODES.INPUT, notRunnableHere(options.cwd ?? process.cwd()));
   const args: string[] = [];
   if (options.dataDir !== undefined) args.push('--data', path.resolve(options.cwd ?? process.cwd(), options.dataDir));
   if (options.reuse === true) args.push('--reuse');

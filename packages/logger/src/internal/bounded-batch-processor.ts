@@ -71,6 +71,12 @@ export class BoundedBatchProcessor implements LogRecordProcessor {
     await this.options.exporter.shutdown().catch(() => undefined);
   }
 
+  /** Takes everything held out of the processor as batches of records, for the exit spool (BoundedExportQueue.handOver). */
+  handOver(): { queued: ReadableLogRecord[][]; inFlight: ReadableLogRecord[][] } {
+    const { queued, inFlight } = this.queue.handOver();
+    return { queued: queued.map((s) => s.batch), inFlight: inFlight.map((s) => s.batch) };
+  }
+
   /** Gives up on everything held, counting it; returns how many records that was. */
   abandon(): number {
     return this.queue.abandon();

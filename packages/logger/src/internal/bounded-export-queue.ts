@@ -30,7 +30,8 @@ export interface BoundedExportQueueOptions<B> {
 const FIRST_BACKOFF_MS = 500;
 const MAX_BACKOFF_MS = 30_000;
 
-interface Sealed<B> {
+/** A batch no longer taking records, and how many it holds. */
+export interface Sealed<B> {
   batch: B;
   count: number;
 }
@@ -53,6 +54,8 @@ export class BoundedExportQueue<B> {
   private sealedCount = 0;
   private inFlight = 0;
   private inFlightRecords = 0;
+  /** The batches being exported, for {@link handOver}. */
+  private readonly inFlightBatches = new Set<Sealed<B>>();
   private timer: NodeJS.Timeout | undefined;
   private backoffMs = 0;
   private backoffTimer: NodeJS.Timeout | undefined;
@@ -151,12 +154,14 @@ export class BoundedExportQueue<B> {
   private exportBatch(entry: Sealed<B>): void {
     this.inFlight++;
     this.inFlightRecords += entry.count;
+    this.inFlightBatches.add(entry);
     let settled = false;
     const generation = this.generation;
     const done = (result: ExportResult): void => {
       // A batch abandoned at shutdown was already counted as lost: its late result changes nothing.
       if (settled || generation !== this.generation) return;
       settled = true;
+      this.inFlightBatches.delete(entry);
       this.inFlight--;
       this.inFlightRecords -= entry.count;
       if (result.code === SUCCESS) {
@@ -230,6 +235,28 @@ export class BoundedExportQueue<B> {
     await idle;
   }
 
+  /**
+   * Takes everything held out of the queue, the batches in flight apart (their late answers are
+   * ignored): for the exit spool, which writes them as requests for later delivery. The queue goes on
+   * taking records.
+   */
+  handOver(): { queued: Array<Sealed<B>>; inFlight: Array<Sealed<B>> } {
+    this.generation++;
+    for (const t of [this.timer, this.backoffTimer]) if (t !== undefined) clearTimeout(t);
+    this.timer = undefined;
+    this.backoffTimer = undefined;
+    this.seal();
+    const out = { queued: this.sealed, inFlight: Array.from(this.inFlightBatches) };
+    this.sealed = [];
+    this.sealedCount = 0;
+    this.inFlightBatches.clear();
+    this.inFlight = 0;
+    this.inFlightRecords = 0;
+    this.notifyRoom();
+    this.notifyIdle();
+    return out;
+  }
+
   /** Gives up on everything held and stops taking records; returns how many records that was. */
   abandon(): number {
     this.stopped = true;
@@ -242,6 +269,7 @@ export class BoundedExportQueue<B> {
     this.openCount = 0;
     this.sealed = [];
     this.sealedCount = 0;
+    this.inFlightBatches.clear();
     this.inFlight = 0;
     this.inFlightRecords = 0;
     for (const w of [...this.roomWaiters, ...this.idleWaiters]) w();

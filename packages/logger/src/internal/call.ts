@@ -13,7 +13,7 @@
 import type { SpanContext } from '@opentelemetry/api';
 import { LEVELS, toRecordError } from '@tracebridge/schema';
 import type { RecordError } from '@tracebridge/schema';
-import { UNSERIALISABLE } from '@tracebridge/schema/internal';
+import { UNSERIALISABLE, canonicalJson } from '@tracebridge/schema/internal';
 import type { LogFields } from '../types.js';
 import { captureActive } from './capture.js';
 import { isoMicros, nowMillis } from './clock.js';
@@ -146,7 +146,7 @@ export function toRecord(call: Call, withTimestamp = true): Record<string, unkno
     : { level: LEVELS[call.level], agent_id: who.agentId };
   if (call.correlationId !== undefined) record.correlation_id = call.correlationId;
   record.component = who.component;
-  record.message = call.message;
+  record.message = messageText(call.message);
   const context = mergeContext(call.baseContext, fields[FIELD_CONTEXT]);
   if (context !== undefined) record.context = context;
   const errorCode = fields[FIELD_ERROR_CODE];
@@ -164,6 +164,17 @@ export function toRecord(call: Call, withTimestamp = true): Record<string, unkno
   if (fields[FIELD_METADATA] !== undefined) record.metadata = fields[FIELD_METADATA];
   if (fields[FIELD_CITATION] !== undefined) record.if_citation = fields[FIELD_CITATION];
   return record;
+}
+
+/**
+ * The record's `message` is a string (the schema says so, and a line that breaks it fails `tracebridge
+ * validate`): a value logged as the message becomes its canonical JSON (`42`, `{"a":1}`), the text the
+ * mapping would have kept of it as a bad field; no message at all is the empty string.
+ */
+export function messageText(message: unknown): string {
+  if (typeof message === 'string') return message;
+  if (message === undefined) return '';
+  return canonicalJson(message);
 }
 
 function mergeContext(base: Record<string, unknown> | undefined, own: unknown): unknown {

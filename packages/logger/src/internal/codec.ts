@@ -176,16 +176,32 @@ export class Encoder {
       this.str(TOO_DEEP);
       return;
     }
-    if (Array.isArray(o)) {
+    // A Proxy can throw from any reflection (a revoked one from Array.isArray itself): such a value is
+    // unserialisable, not too large, and the rest of the record is kept.
+    let isArray: boolean;
+    let proto: unknown;
+    try {
+      isArray = Array.isArray(o);
+      proto = isArray ? undefined : Object.getPrototypeOf(o);
+    } catch {
+      this.u8w(T_STRING);
+      this.str(UNSERIALISABLE);
+      return;
+    }
+    if (isArray) {
       this.stack.push(o);
-      const n = o.length;
+      let n: number;
+      try {
+        n = (o as unknown[]).length;
+      } catch {
+        n = 0;
+      }
       this.u8w(T_ARRAY);
       this.u32(n);
-      for (let i = 0; i < n; i++) this.value(safeIndex(o, i), depth + 1);
+      for (let i = 0; i < n; i++) this.value(safeIndex(o as unknown[], i), depth + 1);
       this.stack.pop();
       return;
     }
-    const proto = Object.getPrototypeOf(o);
     if (proto !== Object.prototype && proto !== null) {
       const normal = normalised(o);
       if (normal !== o) {
@@ -203,8 +219,13 @@ export class Encoder {
     if (proto === Object.prototype) {
       // for-in over a plain object walks V8's enum cache without allocating a keys array (measured
       // ~25% faster than Object.keys here); plain objects have no inherited enumerable keys to skip.
-      for (const key in o) {
-        if (this.member(o, key, depth)) count++;
+      // A Proxy of a plain object can throw from its enumeration traps: the members read so far stay.
+      try {
+        for (const key in o) {
+          if (this.member(o, key, depth)) count++;
+        }
+      } catch (err) {
+        if (err instanceof RecordTooLarge) throw err;
       }
     } else {
       let keys: string[];

@@ -27,11 +27,19 @@ export class JsonlSink {
   private pendingCount = 0;
   private failed = false;
 
+  /**
+   * Lines this sink wrote into the live file (index 0) and each rotated one (`file.i`): when rotation
+   * deletes `file.N`, its lines may not all have been read by the collector, and are counted.
+   */
+  private readonly linesIn: number[];
+
   constructor(
     private readonly options: JsonlSinkOptions,
     private readonly onWritten: (count: number) => void,
     private readonly onFailed: (count: number, error: Error) => void,
+    private readonly onRotatedOut: (lines: number, file: string) => void = () => undefined,
   ) {
+    this.linesIn = new Array<number>(options.maxFiles + 1).fill(0);
     if (options.path === 'stdout') {
       this.fd = 1;
     } else {
@@ -102,21 +110,39 @@ export class JsonlSink {
     let off = 0;
     while (off < buf.length) off += writeSync(this.fd, buf, off);
     this.size += bytes;
+    this.linesIn[0] = (this.linesIn[0] as number) + lines.length;
     return lines.length;
   }
 
   private rotate(): void {
     closeSync(this.fd);
     const file = this.options.path;
-    const last = `${file}.${this.options.maxFiles}`;
-    if (existsSync(last)) rmSync(last, { force: true });
-    for (let i = this.options.maxFiles - 1; i >= 1; i--) {
+    const max = this.options.maxFiles;
+    const last = `${file}.${max}`;
+    if (existsSync(last)) {
+      rmSync(last, { force: true });
+      this.rotatedOut(max, last);
+    }
+    for (let i = max - 1; i >= 1; i--) {
       if (existsSync(`${file}.${i}`)) renameSync(`${file}.${i}`, `${file}.${i + 1}`);
     }
-    if (this.options.maxFiles > 0) renameSync(file, `${file}.1`);
-    else rmSync(file, { force: true });
+    if (max > 0) renameSync(file, `${file}.1`);
+    else {
+      rmSync(file, { force: true });
+      this.rotatedOut(0, file);
+    }
+    // The counts follow the files: file.i is file.(i+1) now.
+    this.linesIn.pop();
+    this.linesIn.unshift(0);
+    if (max === 0) this.linesIn[0] = 0;
     this.fd = openSync(file, 'a');
     this.size = 0;
+  }
+
+  private rotatedOut(index: number, file: string): void {
+    const lines = this.linesIn[index] ?? 0;
+    this.linesIn[index] = 0;
+    if (lines > 0) this.onRotatedOut(lines, file);
   }
 
   /** Writes what is buffered and closes the file. Idempotent: a closed descriptor number may already belong to someone else. */

@@ -22,10 +22,28 @@ export interface OtlpRoute {
   held(): number;
   /** Exports everything held. Does not resolve while the collector is down. */
   flush(): Promise<void>;
+  /**
+   * Takes everything held out of the route as OTLP logs requests (protobuf), for the exit spool: the
+   * queued ones, and those in flight apart (their late answers are ignored). The route goes on taking
+   * records.
+   */
+  handOver(): HeldRequests;
   /** Gives up whatever is held and returns how many records that was. */
   abandon(): number;
   /** Releases the exporter. May wait on a hanging connection. */
   close(): Promise<void>;
+}
+
+/** One OTLP logs request body (protobuf) and the records in it. */
+export interface HeldRequest {
+  body: Uint8Array;
+  records: number;
+}
+
+/** What a route held, as requests: those that never left, and those in flight. */
+export interface HeldRequests {
+  queued: HeldRequest[];
+  inFlight: HeldRequest[];
 }
 
 /** Counters a route reports into. */

@@ -4,7 +4,8 @@ import { LogBatch, encodeResourceField, nanosFixed64 } from './otlp-log-encoding
 import type { LogRecordFields, RecordLimits } from './otlp-log-encoding.js';
 import { protobufLogBatchExporter } from './otlp-log-transport.js';
 import type { LogBatchExporter } from './otlp-log-transport.js';
-import type { OtlpRoute, OtlpRouteHooks } from './otlp-route.js';
+import type { HeldRequest, HeldRequests, OtlpRoute, OtlpRouteHooks } from './otlp-route.js';
+import type { Sealed } from './bounded-export-queue.js';
 
 /** Options of {@link ProtobufOtlpRoute}. */
 export interface ProtobufOtlpRouteOptions {
@@ -36,15 +37,19 @@ export class ProtobufOtlpRoute implements OtlpRoute {
   /** The record being written: one object for all. */
   private readonly fields: LogRecordFields = { seconds: 0, nanos: 0, attributes: {} };
 
+  /** The resource every request is sent under, encoded once. */
+  private readonly resourceField: Buffer;
+
   constructor(options: ProtobufOtlpRouteOptions, hooks: OtlpRouteHooks) {
     this.limits = options.limits;
+    this.resourceField = encodeResourceField(options.resource);
     this.exporter =
       options.exporter ??
       protobufLogBatchExporter({
         url: options.url,
         headers: options.headers,
         timeoutMillis: options.exportTimeoutMillis,
-        resourceField: encodeResourceField(options.resource),
+        resourceField: this.resourceField,
       });
     const exporter = this.exporter;
     this.queue = new BoundedExportQueue<LogBatch>({
@@ -107,6 +112,12 @@ export class ProtobufOtlpRoute implements OtlpRoute {
 
   flush(): Promise<void> {
     return this.queue.forceFlush();
+  }
+
+  handOver(): HeldRequests {
+    const { queued, inFlight } = this.queue.handOver();
+    const request = (s: Sealed<LogBatch>): HeldRequest => ({ body: s.batch.encodeRequest(this.resourceField), records: s.count });
+    return { queued: queued.map(request), inFlight: inFlight.map(request) };
   }
 
   abandon(): number {

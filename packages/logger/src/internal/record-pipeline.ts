@@ -6,7 +6,7 @@ import { JsonlSink } from './jsonl-sink.js';
 import { isoMicros } from './clock.js';
 import { callHrTime, toRecord } from './call.js';
 import type { Call } from './call.js';
-import type { OtlpRoute } from './otlp-route.js';
+import type { HeldRequests, OtlpRoute } from './otlp-route.js';
 import { ProtobufOtlpRoute } from './protobuf-otlp-route.js';
 import { createRedactor } from './redact.js';
 import { SdkOtlpRoute } from './sdk-otlp-route.js';
@@ -37,6 +37,8 @@ export interface PipelineConfig {
   redaction: RedactionConfig | false;
   /** Add `log.record.uid` (UUIDv7) to every OTLP record. */
   recordUid: boolean;
+  /** The exit spool (spool.ts) for what could not be exported before the end, or undefined (off). */
+  spool?: { dir: string; maxBytes: number };
 }
 
 /** Counters the pipeline reports into. */
@@ -46,6 +48,8 @@ export interface PipelineHooks {
   onDropped(reason: 'queue_full' | 'export_failed' | 'sink_failed' | 'shutdown_timeout', count: number): void;
   onInvalid(count: number): void;
   onRedacted(count: number): void;
+  /** Lines in a JSON-lines file that rotation deleted (beyond `jsonlMaxFiles`): the collector may not have read them all. */
+  onRotatedOut?(lines: number, file: string): void;
 }
 
 /**
@@ -71,6 +75,7 @@ export class RecordPipeline {
         { path: config.jsonlPath, maxBytes: config.jsonlMaxBytes, maxFiles: config.jsonlMaxFiles },
         (n) => hooks.onWritten(n),
         (n) => hooks.onDropped('sink_failed', n),
+        (lines, file) => hooks.onRotatedOut?.(lines, file),
       );
     }
   }
@@ -134,6 +139,11 @@ export class RecordPipeline {
   /** Flushes the file sink now (cheap; called on idle ticks). */
   flushSink(): void {
     this.sink?.flush();
+  }
+
+  /** Takes what the OTLP side holds out of it as OTLP requests, for the exit spool (OtlpRoute.handOver). */
+  handOver(): HeldRequests {
+    return this.otlp?.handOver() ?? { queued: [], inFlight: [] };
   }
 
   /** Gives up whatever is still held and returns how many records that was (the caller counts them). */

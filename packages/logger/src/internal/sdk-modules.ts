@@ -36,3 +36,7 @@ export function otlpExporterBase(): typeof import('@opentelemetry/otlp-exporter-
 export function otlpExporterBaseNodeHttp(): typeof import('@opentelemetry/otlp-exporter-base/node-http') {
   return load('@opentelemetry/otlp-exporter-base/node-http') as typeof import('@opentelemetry/otlp-exporter-base/node-http');
 }
+
+export function otlpTransformer(): typeof import('@opentelemetry/otlp-transformer') {
+  return load('@opentelemetry/otlp-transformer') as typeof import('@opentelemetry/otlp-transformer');
+}

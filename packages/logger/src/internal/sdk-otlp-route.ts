@@ -1,13 +1,16 @@
 import { ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import type { Context, HrTime } from '@opentelemetry/api';
 import type { Logger as SdkLogger } from '@opentelemetry/api-logs';
-import type { LoggerProvider, LogRecordExporter, LogRecordProcessor } from '@opentelemetry/sdk-logs';
+import type { LoggerProvider, LogRecordExporter, LogRecordProcessor, ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { ATTR_LOG_RECORD_UID } from '@tracebridge/schema';
 import type { MappedRecord } from '@tracebridge/schema';
 import { BoundedBatchProcessor } from './bounded-batch-processor.js';
 import type { RecordLimits } from './otlp-log-encoding.js';
-import type { OtlpRoute, OtlpRouteHooks } from './otlp-route.js';
-import { otelResources, sdkLogs } from './sdk-modules.js';
+import type { HeldRequest, HeldRequests, OtlpRoute, OtlpRouteHooks } from './otlp-route.js';
+import { otelResources, otlpTransformer, sdkLogs } from './sdk-modules.js';
+
+/** Records of one spooled request (the export batch size the SDK would use). */
+const SPOOL_REQUEST_RECORDS = 2048;
 import { uuidv7 } from './uuidv7.js';
 
 /** Options of {@link SdkOtlpRoute}. */
@@ -117,6 +120,21 @@ export class SdkOtlpRoute implements OtlpRoute {
 
   flush(): Promise<void> {
     return this.batch.forceFlush();
+  }
+
+  handOver(): HeldRequests {
+    const { queued, inFlight } = this.batch.handOver();
+    const { ProtobufLogsSerializer } = otlpTransformer();
+    const requests = (records: ReadableLogRecord[]): HeldRequest[] => {
+      const out: HeldRequest[] = [];
+      for (let i = 0; i < records.length; i += SPOOL_REQUEST_RECORDS) {
+        const part = records.slice(i, i + SPOOL_REQUEST_RECORDS);
+        const body = ProtobufLogsSerializer.serializeRequest(part);
+        if (body !== undefined) out.push({ body, records: part.length });
+      }
+      return out;
+    };
+    return { queued: requests(queued.flat()), inFlight: inFlight.flatMap(requests) };
   }
 
   abandon(): number {

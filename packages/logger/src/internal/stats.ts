@@ -21,6 +21,15 @@ export const S_DROP_SINK_FAILED = 13;
 export const S_DROP_QUEUE_FULL_WORKER = 14;
 export const S_SAMPLED_OUT = 15;
 export const S_RESTORED = 16;
+/** Records written to the exit spool for later delivery (settled: no longer queued, not dropped). */
+export const S_SPOOLED = 17;
+/** Written by the calling thread before it asks for a shutdown: the milliseconds the worker has for it. */
+export const S_SHUTDOWN_BUDGET = 18;
+/** Written by the calling thread: what it has reported to the exit registry so far (spooled, lost). */
+export const S_REPORTED_SPOOLED = 19;
+export const S_REPORTED_LOST = 20;
+/** Lines of JSON-lines files that rotation deleted beyond `jsonlMaxFiles` (maybe unread by the collector). */
+export const S_ROTATED_OUT = 21;
 const SLOTS = 24;
 
 export function createStatsMemory(shared: boolean): Float64Array {
@@ -45,7 +54,7 @@ export function workerDropSlot(reason: 'queue_full' | 'export_failed' | 'sink_fa
  * A snapshot of the counters. `queued` is every record accepted and not yet settled: in the ring, on its
  * way from the ring to the exporter, in the spill, in the batch or in flight, or held by trace-aware
  * sampling. It is what remains once the settled outcomes are taken away, read once each, so that at any
- * instant `emitted = delivered + queued + dropped + sampledOut` (delivered: `exported`, or `written` when
+ * instant `emitted = delivered + queued + dropped + sampledOut + spooled` (delivered: `exported`, or `written` when
  * the output is JSON lines only). Adding up places instead (ring + spill + batch, as before) misses the
  * records a thread is moving between two of them at that instant; those are not lost, only in transit.
  * `queuedBytes` comes from the transport.
@@ -69,6 +78,7 @@ export function readStats(s: Float64Array, output: 'otlp' | 'jsonl' | 'both', qu
   // file could not take is still exported (sink_failed then counts a lost copy, not a lost record).
   const delivered = output === 'jsonl' ? written : exported;
   const settledDrops = output === 'both' ? dropped - droppedBy.sink_failed : dropped;
+  const spooled = s[S_SPOOLED] as number;
   return {
     emitted,
     exported,
@@ -76,7 +86,9 @@ export function readStats(s: Float64Array, output: 'otlp' | 'jsonl' | 'both', qu
     dropped,
     droppedBy,
     spilled: s[S_SPILLED] as number,
-    queued: emitted - delivered - settledDrops - sampledOut,
+    queued: emitted - delivered - settledDrops - sampledOut - spooled,
+    spooled,
+    rotatedOut: s[S_ROTATED_OUT] as number,
     queuedBytes,
     invalidFields: s[S_INVALID] as number,
     redacted: s[S_REDACTED] as number,

@@ -25,7 +25,9 @@ import {
 } from './ring.js';
 import { SpillReader } from './spill.js';
 import type { SpillSegment } from './spill.js';
-import { S_DROP_SHUTDOWN_WORKER, S_EXPORTED, S_HELD, S_INVALID, S_REDACTED, S_WRITTEN, workerDropSlot } from './stats.js';
+import { endpointRefuses } from './endpoint-probe.js';
+import { S_DROP_SHUTDOWN_WORKER, S_EXPORTED, S_HELD, S_INVALID, S_REDACTED, S_ROTATED_OUT, S_SHUTDOWN_BUDGET, S_SPOOLED, S_WRITTEN, workerDropSlot } from './stats.js';
+import { spoolHeld } from './worker-spool.js';
 import type { WorkerData } from './worker-transport.js';
 import { gather, sleepIdle } from './worker-wait.js';
 
@@ -58,6 +60,13 @@ const pipeline = new RecordPipeline(data.pipeline, {
   },
   onRedacted: (n) => {
     stats[S_REDACTED] = (stats[S_REDACTED] as number) + n;
+  },
+  onRotatedOut: (n, file) => {
+    stats[S_ROTATED_OUT] = (stats[S_ROTATED_OUT] as number) + n;
+    warn(
+      'rotated_out',
+      `tracebridge: rotation deleted ${file} (beyond jsonlMaxFiles) with ${n} lines; lines the collector had not read yet are lost (counted in stats().rotatedOut; raise jsonlMaxFiles or jsonlMaxBytes)`,
+    );
   },
 });
 
@@ -100,6 +109,9 @@ function publishHeld(): void {
 /** Records handled since the last yield to the event loop. */
 let sinceYield = 0;
 
+/** At the end of a shutdown: drain only while the pipeline has room, never wait for it (see spoolRest). */
+let spooling = false;
+
 /**
  * Consumes from the ring and the spill, in the order the records were written, while the pipeline has
  * room: the ring first; a spill barrier in the ring, the spill up to the segment it names; an empty
@@ -111,6 +123,7 @@ async function drain(deadline: number): Promise<boolean> {
   for (;;) {
     if (!pipeline.hasRoom()) {
       publishHeld();
+      if (spooling) return worked;
       await pipeline.waitForRoom();
       if (Date.now() > deadline) return worked;
     }
@@ -156,7 +169,9 @@ async function readSegment(segment: SpillSegment): Promise<void> {
   const buf = segment.data;
   let pos = segment.start;
   while (pos + 4 <= buf.length) {
-    if (!pipeline.hasRoom()) {
+    // A spill segment is read whole (the spill counts it consumed only when done): while spooling the
+    // batch may outgrow its bound by one segment's records rather than wait for room.
+    if (!pipeline.hasRoom() && !spooling) {
       publishHeld();
       await pipeline.waitForRoom();
     }
@@ -212,19 +227,35 @@ function checkFlush(): void {
   );
 }
 
+/**
+ * Drains and exports within the producer's budget; what is left when the budget runs out, or at once
+ * when the collector refuses connections, goes to the exit spool (worker-spool.ts) instead of being
+ * dropped. The spooling part keeps a reserve of the budget for itself.
+ */
 async function shutdown(): Promise<void> {
-  const deadline = Date.now() + Math.max(100, data.shutdownTimeoutMillis - 200);
-  await drain(deadline);
+  const budget = (stats[S_SHUTDOWN_BUDGET] as number) > 0 ? (stats[S_SHUTDOWN_BUDGET] as number) : data.shutdownTimeoutMillis;
+  const start = Date.now();
+  const end = start + Math.max(100, budget - 100);
+  const spoolReserve = data.pipeline.spool === undefined ? 0 : Math.min(1000, budget / 5);
+  const deadline = Math.max(start + 50, end - spoolReserve);
+  // The OTLP exporter retries a refused connection for its whole timeout: learn it in a millisecond.
+  let refused = false;
+  const refusal = data.pipeline.output === 'jsonl' ? new Promise<never>(() => undefined) : endpointRefuses(data.pipeline.endpoint).then((r) => (refused = r));
+  await Promise.race([drain(deadline), refusal.then((r) => (r ? undefined : new Promise<never>(() => undefined)))]);
   pipeline.flushSink();
-  const flushed = pipeline.flush();
-  const left = deadline - Date.now();
-  if (left > 0) {
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([flushed, new Promise((resolve) => (timer = setTimeout(resolve, left)))]);
-    clearTimeout(timer);
+  if (!refused) {
+    const flushed = pipeline.flush();
+    const left = deadline - Date.now();
+    if (left > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([flushed, refusal.then((r) => (r ? undefined : flushed)), new Promise((resolve) => (timer = setTimeout(resolve, left)))]);
+      clearTimeout(timer);
+    }
   }
   // Whoever moves the state away from ASKED counts what this thread still holds: exactly once, even
-  // when the producer's deadline passes at the same moment.
+  // when the producer's deadline passes at the same moment. The spooling happens before: the producer
+  // waits for it (it is bounded by the reserve), and counts what it finds left in the ring and the spill.
+  if (Atomics.load(ctrl, CTRL_SHUTDOWN) === SHUTDOWN_ASKED && pipeline.held() > 0 && data.pipeline.spool !== undefined) await spoolRest(refused, end);
   if (Atomics.compareExchange(ctrl, CTRL_SHUTDOWN, SHUTDOWN_ASKED, SHUTDOWN_DONE) === SHUTDOWN_ASKED) {
     const lost = pipeline.abandon();
     stats[S_DROP_SHUTDOWN_WORKER] = (stats[S_DROP_SHUTDOWN_WORKER] as number) + lost;
@@ -232,6 +263,25 @@ async function shutdown(): Promise<void> {
   }
   Atomics.notify(ctrl, CTRL_SHUTDOWN);
   await pipeline.close();
+}
+
+/**
+ * Hands what the pipeline holds to the spool, then drains the ring and the disk spill into it and hands
+ * that over too, until both are empty, the spool is full, or the budget is spent (the producer then
+ * counts what is left there as dropped).
+ */
+async function spoolRest(refused: boolean, end: number): Promise<void> {
+  spooling = true;
+  for (;;) {
+    const r = spoolHeld(pipeline, data.pipeline, refused);
+    stats[S_SPOOLED] = (stats[S_SPOOLED] as number) + r.spooled;
+    stats[S_DROP_SHUTDOWN_WORKER] = (stats[S_DROP_SHUTDOWN_WORKER] as number) + r.lost;
+    publishHeld();
+    if (r.lost > 0 || Date.now() > end) return;
+    const more = await drain(end);
+    pipeline.flushSink();
+    if (!more && pipeline.held() === 0) return;
+  }
 }
 
 async function main(): Promise<void> {

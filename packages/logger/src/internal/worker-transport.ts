@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { diag } from '@opentelemetry/api';
 import type { SpanContext } from '@opentelemetry/api';
 import type { LogFields, LoggerStats } from '../types.js';
 import { captureCall, newCall } from './call.js';
@@ -32,12 +31,19 @@ import {
   S_EMITTED,
   S_HELD,
   S_RESTORED,
+  S_DROP_SHUTDOWN_WORKER,
+  S_REPORTED_LOST,
+  S_REPORTED_SPOOLED,
   S_SAMPLED_OUT,
+  S_SHUTDOWN_BUDGET,
   S_SPILLED,
+  S_SPOOLED,
   createStatsMemory,
   readStats,
 } from './stats.js';
 import type { Transport } from './transport.js';
+import { endpointRefuses } from './endpoint-probe.js';
+import { exitRegistry } from './exit-registry.js';
 import { warnOnce } from './warn-once.js';
 
 /** Options of the worker transport beyond the export pipeline's. */
@@ -63,6 +69,8 @@ export interface WorkerData {
 
 /** How often, while spilling, the transport checks whether it can go back to the ring. */
 const SPILL_TICK_MS = 100;
+/** A flush still waiting after this long asks whether the collector refuses connections. */
+const PROBE_AFTER_MS = 100;
 /** A crashed export worker is restarted this many times before the transport gives up. */
 const MAX_RESTARTS = 3;
 
@@ -310,6 +318,15 @@ export class WorkerTransport implements Transport {
 
   async flush(timeoutMillis: number): Promise<boolean> {
     if (this.closed) return this.queued() === 0;
+    // A collector that refuses connections will not take anything within the timeout: say so now. Asked
+    // only of a flush that did not finish at once (one TCP connect, not one per flush of a busy app).
+    const pipeline = this.options.pipeline;
+    let refused = false;
+    const probe =
+      pipeline.output === 'jsonl'
+        ? undefined
+        : setTimeout(() => void endpointRefuses(pipeline.endpoint).then((r) => (refused = r)), PROBE_AFTER_MS);
+    probe?.unref();
     if (this.spilling) this.spill?.closeSegment();
     const ctrl = this.ring.ctrl;
     const token = Atomics.add(ctrl, CTRL_FLUSH_ASKED, 1) + 1;
@@ -323,12 +340,13 @@ export class WorkerTransport implements Transport {
         const done = Atomics.load(ctrl, CTRL_FLUSH_DONE);
         if (done - token >= 0) return true;
         const left = deadline - Date.now();
-        if (left <= 0) return false;
+        if (left <= 0 || refused) return false;
         const wait = Atomics.waitAsync(ctrl, CTRL_FLUSH_DONE, done, Math.min(left, 50));
         if (wait.async) await wait.value;
       }
     } finally {
       clearInterval(hold);
+      clearTimeout(probe);
     }
   }
 
@@ -339,6 +357,7 @@ export class WorkerTransport implements Transport {
 
   private async doShutdown(timeoutMillis: number): Promise<void> {
     this.closed = true;
+    this.s[S_SHUTDOWN_BUDGET] = timeoutMillis;
     this.startShutdown();
     const ctrl = this.ring.ctrl;
     const deadline = Date.now() + timeoutMillis;
@@ -377,10 +396,30 @@ export class WorkerTransport implements Transport {
     const inRing = (Atomics.load(ctrl, CTRL_RING_WRITTEN) - Atomics.load(ctrl, CTRL_RING_CONSUMED)) | 0;
     const lost = inRing + (this.spill?.unread() ?? 0) + (tookOver ? (this.s[S_HELD] as number) : 0);
     if (tookOver) this.s[S_HELD] = 0;
-    if (lost > 0) {
-      this.s[S_DROP_SHUTDOWN_MAIN] = (this.s[S_DROP_SHUTDOWN_MAIN] as number) + lost;
-      diag.warn(`tracebridge: shutdown timed out; ${lost} log records were not delivered`);
-    }
+    if (lost > 0) this.s[S_DROP_SHUTDOWN_MAIN] = (this.s[S_DROP_SHUTDOWN_MAIN] as number) + lost;
+    this.reportUndelivered();
+  }
+
+  /**
+   * Tells the exit registry what this shutdown could not deliver (spooled, or lost), to be said in one
+   * line at the process's end with a sender started for the spool. Only what was not reported before.
+   */
+  private reportUndelivered(): void {
+    const s = this.s;
+    const spooled = (s[S_SPOOLED] as number) - (s[S_REPORTED_SPOOLED] as number);
+    const lost = (s[S_DROP_SHUTDOWN_MAIN] as number) + (s[S_DROP_SHUTDOWN_WORKER] as number) - (s[S_REPORTED_LOST] as number);
+    if (spooled <= 0 && lost <= 0) return;
+    s[S_REPORTED_SPOOLED] = s[S_SPOOLED] as number;
+    s[S_REPORTED_LOST] = (s[S_DROP_SHUTDOWN_MAIN] as number) + (s[S_DROP_SHUTDOWN_WORKER] as number);
+    const pipeline = this.options.pipeline;
+    exitRegistry().undelivered?.({
+      what: 'log records',
+      spooled,
+      lost,
+      url: pipeline.endpoint,
+      ...(pipeline.spool === undefined ? {} : { dir: pipeline.spool.dir }),
+      ...(Object.keys(pipeline.headers).length === 0 ? {} : { headers: pipeline.headers }),
+    });
   }
 
   /**
@@ -390,6 +429,7 @@ export class WorkerTransport implements Transport {
   shutdownSync(): void {
     if (this.closed) return;
     this.closed = true;
+    this.s[S_SHUTDOWN_BUDGET] = this.options.shutdownTimeoutMillis;
     this.startShutdown();
     const ctrl = this.ring.ctrl;
     const deadline = Date.now() + this.options.shutdownTimeoutMillis;

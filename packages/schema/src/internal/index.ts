@@ -3,5 +3,5 @@
  * public API, so that they apply the schema's rules instead of copies of them. Not a public API: it may
  * change in any release.
  */
-export { CIRCULAR, UNSERIALISABLE, normaliseObject, placeholderFor } from './json-value.js';
+export { CIRCULAR, UNSERIALISABLE, canonicalJson, normaliseObject, placeholderFor } from './json-value.js';
 export { LEVEL_NUMBER } from '../severity.js';

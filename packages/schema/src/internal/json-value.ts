@@ -164,14 +164,24 @@ function writeValue(value: unknown, seen: Set<object>): string {
     }
     return writeValue(normal, seen);
   }
+  // A Proxy can throw from any reflection (a revoked one from Array.isArray itself).
+  let isArray: boolean;
+  let keys: string[] = [];
+  try {
+    isArray = Array.isArray(obj);
+    if (!isArray) keys = Object.keys(obj).sort(compareCodePoints);
+  } catch {
+    return canonicalString(UNSERIALISABLE);
+  }
   seen.add(obj);
   let out: string;
-  if (Array.isArray(obj)) {
+  if (isArray) {
+    const arr = obj as unknown[];
     const parts: string[] = [];
-    for (let i = 0; i < obj.length; i++) parts.push(writeValue(readIndex(obj, i), seen));
+    const n = readLength(arr);
+    for (let i = 0; i < n; i++) parts.push(writeValue(readIndex(arr, i), seen));
     out = `[${parts.join(',')}]`;
   } else {
-    const keys = Object.keys(obj).sort(compareCodePoints);
     const parts: string[] = [];
     for (const key of keys) {
       const member = readKey(obj as Record<string, unknown>, key);
@@ -190,6 +200,14 @@ export function readKey(obj: Record<string, unknown>, key: string): unknown {
     return obj[key];
   } catch {
     return UNSERIALISABLE;
+  }
+}
+
+function readLength(arr: unknown[]): number {
+  try {
+    return arr.length;
+  } catch {
+    return 0;
   }
 }
 
