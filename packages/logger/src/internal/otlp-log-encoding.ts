@@ -420,34 +420,44 @@ export function encodeScopeField(name: string): Buffer {
 interface ScopeRecords {
   scopeField: Buffer;
   records: ProtoWriter;
+  /** Where the records start in `records`: room is left before them for the request's headers. */
+  start: number;
 }
 
 /**
  * Records on their way to one export request: each LogRecord written once, as it is accepted, under
- * its scope. {@link encodeRequest} then assembles the ExportLogsServiceRequest around them.
+ * its scope. {@link encodeRequest} then assembles the ExportLogsServiceRequest around them: in place
+ * when the batch has one scope (the usual case), its headers written into room left before the records,
+ * so a request costs no copy of its records.
  */
 export class LogBatch {
   /** Records in the batch. */
   count = 0;
   private readonly scopes = new Map<string, ScopeRecords>();
 
-  constructor(private readonly scopeFields: Map<string, Buffer>) {}
+  /**
+   * `resourceField`: the resource the request will be encoded with (room for its headers is left);
+   * `initialBytes`: the first scope's writer size (the size of the last batch: no growth on the way).
+   */
+  constructor(
+    private readonly scopeFields: Map<string, Buffer>,
+    private readonly resourceField?: Buffer,
+    private readonly initialBytes = 16 * 1024,
+  ) {}
+
+  /** Bytes of records written. */
+  get bytes(): number {
+    let n = 0;
+    for (const s of this.scopes.values()) n += s.records.pos - s.start;
+    return n;
+  }
 
   /** Adds one record under `scope`. */
   add(name: string, record: LogRecordFields, observedLow: number, observedHigh: number, limits: RecordLimits): void {
     // The SDK's LoggerProvider names a logger asked for without a name `unknown`.
     const scope = name === '' ? UNKNOWN_SCOPE : name;
     let entry = this.scopes.get(scope);
-    if (entry === undefined) {
-      let scopeField = this.scopeFields.get(scope);
-      if (scopeField === undefined) {
-        scopeField = encodeScopeField(scope);
-        // Scope names come from components: few per process. The cache is bounded all the same.
-        if (this.scopeFields.size < 1024) this.scopeFields.set(scope, scopeField);
-      }
-      entry = { scopeField, records: new ProtoWriter(16 * 1024) };
-      this.scopes.set(scope, entry);
-    }
+    if (entry === undefined) entry = this.addScope(scope);
     const w = entry.records;
     w.tag(2, LEN);
     // Two bytes for the record's length: most records are 128 bytes to 16 KiB long.
@@ -459,12 +469,48 @@ export class LogBatch {
     this.count++;
   }
 
+  private addScope(scope: string): ScopeRecords {
+    let scopeField = this.scopeFields.get(scope);
+    if (scopeField === undefined) {
+      scopeField = encodeScopeField(scope);
+      // Scope names come from components: few per process. The cache is bounded all the same.
+      if (this.scopeFields.size < 1024) this.scopeFields.set(scope, scopeField);
+    }
+    // The first scope leaves room for the request's headers: ResourceLogs' tag and length, the
+    // resource, ScopeLogs' tag and length, the scope (lengths as 5-byte varints at most).
+    const first = this.scopes.size === 0 && this.resourceField !== undefined;
+    const start = first ? 1 + 5 + (this.resourceField as Buffer).length + 1 + 5 + scopeField.length : 0;
+    const records = new ProtoWriter(start + (first ? this.initialBytes : 16 * 1024));
+    records.pos = start;
+    const entry: ScopeRecords = { scopeField, records, start };
+    this.scopes.set(scope, entry);
+    return entry;
+  }
+
   /** The ExportLogsServiceRequest of these records under the resource `resourceField`. */
-  encodeRequest(resourceField: Buffer): Uint8Array {
+  encodeRequest(resourceField: Buffer = this.resourceField as Buffer): Uint8Array {
     let resourceLogs = resourceField.length;
     for (const s of this.scopes.values()) {
-      const n = s.scopeField.length + s.records.pos;
+      const n = s.scopeField.length + s.records.pos - s.start;
       resourceLogs += 1 + varintSize(n) + n;
+    }
+    if (this.scopes.size === 1 && resourceField === this.resourceField) {
+      const s = this.scopes.values().next().value as ScopeRecords;
+      const scopeLogs = s.scopeField.length + s.records.pos - s.start;
+      const headerBytes = 1 + varintSize(resourceLogs) + resourceField.length + 1 + varintSize(scopeLogs) + s.scopeField.length;
+      const w = s.records;
+      const end = w.pos;
+      // Written again, the same, if the request is encoded again (a retry).
+      w.pos = s.start - headerBytes;
+      w.tag(1, LEN);
+      w.varint(resourceLogs);
+      w.raw(resourceField);
+      w.tag(2, LEN);
+      w.varint(scopeLogs);
+      w.raw(s.scopeField);
+      const from = s.start - headerBytes;
+      w.pos = end;
+      return w.buf.subarray(from, end);
     }
     const w = new ProtoWriter(1 + varintSize(resourceLogs) + resourceLogs);
     w.tag(1, LEN);
@@ -472,9 +518,9 @@ export class LogBatch {
     w.raw(resourceField);
     for (const s of this.scopes.values()) {
       w.tag(2, LEN);
-      w.varint(s.scopeField.length + s.records.pos);
+      w.varint(s.scopeField.length + s.records.pos - s.start);
       w.raw(s.scopeField);
-      w.raw(s.records.buf, 0, s.records.pos);
+      w.raw(s.records.buf, s.start, s.records.pos);
     }
     return w.buf.subarray(0, w.pos);
   }

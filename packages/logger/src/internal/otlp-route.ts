@@ -12,6 +12,11 @@ export interface OtlpRoute {
    * `uidMillis`, the record gets a `log.record.uid` of that time after its other attributes.
    */
   emit(mapped: MappedRecord, seconds: number, nanos: number, uidMillis?: number): void;
+  /**
+   * The caller starts a run of records read without pause (the worker after each wait): records of the
+   * run may share a clock read for their observed time.
+   */
+  startReading(): void;
   /** True when it can take more records now. */
   hasRoom(): boolean;
   /** Resolves when it has room again. */

@@ -7,6 +7,12 @@ import type { LogBatchExporter } from './otlp-log-transport.js';
 import type { HeldRequest, HeldRequests, OtlpRoute, OtlpRouteHooks } from './otlp-route.js';
 import type { Sealed } from './bounded-export-queue.js';
 
+/** In a run of records read without pause, one clock read for this many (a few tens of microseconds). */
+const OBSERVE_EVERY = 16;
+
+/** The most a batch's writer starts with (a batch grows past it if it must). */
+const MAX_BATCH_HINT = 16 * 1024 * 1024;
+
 /** Options of {@link ProtobufOtlpRoute}. */
 export interface ProtobufOtlpRouteOptions {
   url: string;
@@ -39,6 +45,8 @@ export class ProtobufOtlpRoute implements OtlpRoute {
 
   /** The resource every request is sent under, encoded once. */
   private readonly resourceField: Buffer;
+  /** Bytes of the last batch sent: the size the next one starts with. */
+  private batchBytes = 16 * 1024;
 
   constructor(options: ProtobufOtlpRouteOptions, hooks: OtlpRouteHooks) {
     this.limits = options.limits;
@@ -53,8 +61,12 @@ export class ProtobufOtlpRoute implements OtlpRoute {
       });
     const exporter = this.exporter;
     this.queue = new BoundedExportQueue<LogBatch>({
-      newBatch: () => new LogBatch(this.scopeFields),
-      send: (batch, _count, done) => exporter.export(batch, done),
+      newBatch: () => new LogBatch(this.scopeFields, this.resourceField, this.batchBytes),
+      send: (batch, _count, done) => {
+        // The next batch's writer starts at this one's size: no growing (and copying) on the way.
+        this.batchBytes = Math.min(MAX_BATCH_HINT, Math.max(16 * 1024, Math.ceil(batch.bytes * 1.1)));
+        exporter.export(batch, done);
+      },
       maxQueueRecords: options.maxQueueRecords,
       maxExportBatchSize: options.maxExportBatchSize,
       scheduleDelayMillis: options.scheduleDelayMillis,
@@ -85,9 +97,23 @@ export class ProtobufOtlpRoute implements OtlpRoute {
   private observedAt = -1;
   private observedLow = 0;
   private observedHigh = 0;
+  /** Records until the clock is read again, when the reader said it reads in runs ({@link startReading}). */
+  private observeCountdown = 0;
+  private inRuns = false;
+
+  /**
+   * The reader (the export worker) starts a run of records read without pause: the next record reads
+   * the clock, then one in {@link OBSERVE_EVERY}. Reading it per record cost about 2 % of the worker.
+   */
+  startReading(): void {
+    this.inRuns = true;
+    this.observeCountdown = 0;
+  }
 
   /** When the bridge saw the record: one clock read per millisecond is precise enough. */
   private observe(): void {
+    if (this.inRuns && --this.observeCountdown > 0) return;
+    this.observeCountdown = OBSERVE_EVERY;
     const now = Date.now();
     if (now === this.observedAt) return;
     this.observedAt = now;

@@ -111,6 +111,11 @@ export class RecordPipeline {
     this.otlp.emit(mapped, seconds, nanos, this.config.recordUid ? time : undefined);
   }
 
+  /** A run of records read without pause starts (OtlpRoute.startReading). */
+  startReading(): void {
+    this.otlp?.startReading();
+  }
+
   /** True when the OTLP side can take more records now. */
   hasRoom(): boolean {
     return this.otlp === undefined || this.otlp.hasRoom();

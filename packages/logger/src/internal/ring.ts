@@ -203,6 +203,14 @@ export class RingWriter {
   }
 }
 
+/** What {@link RingReader.peek} found: valid until the next peek. */
+export interface RingEntry {
+  start: number;
+  end: number;
+  next: number;
+  barrier: number | undefined;
+}
+
 /** The consumer side (in the worker). */
 export class RingReader {
   readonly ctrl: Int32Array;
@@ -221,10 +229,10 @@ export class RingReader {
 
   /**
    * The next entry, or undefined when the ring is empty: a record as `[start, end)` offsets into `buf`
-   * (valid until {@link release}), or a spill barrier (`barrier` set: the last spill segment to read
+   * (valid until {@link release}; the object itself until the next peek), or a spill barrier (`barrier` set: the last spill segment to read
    * before going on in the ring; release it with `record: false`).
    */
-  peek(): { start: number; end: number; next: number; barrier: number | undefined } | undefined {
+  peek(): RingEntry | undefined {
     let r = Atomics.load(this.ctrl, CTRL_READ);
     const w = Atomics.load(this.ctrl, CTRL_WRITE);
     if (r === w) return undefined;
@@ -235,15 +243,27 @@ export class RingReader {
         return undefined;
       }
     }
+    // One entry object, rewritten at each peek: one allocation per record less in the worker.
+    const e = this.entry;
     const length = this.dv.getUint32(r, true);
     if (length === BARRIER) {
       const next = r + 8;
-      return { start: r, end: r, next: next === this.size ? 0 : next, barrier: this.dv.getUint32(r + 4, true) };
+      e.start = r;
+      e.end = r;
+      e.next = next === this.size ? 0 : next;
+      e.barrier = this.dv.getUint32(r + 4, true);
+      return e;
     }
     let next = r + 4 + ((length + 3) & ~3);
     if (next === this.size) next = 0;
-    return { start: r + 4, end: r + 4 + length, next, barrier: undefined };
+    e.start = r + 4;
+    e.end = r + 4 + length;
+    e.next = next;
+    e.barrier = undefined;
+    return e;
   }
+
+  private readonly entry: RingEntry = { start: 0, end: 0, next: 0, barrier: undefined };
 
   /** Frees the entry {@link peek} returned; `record: false` for a barrier (not counted as a record). */
   release(next: number, record = true): void {

@@ -102,6 +102,8 @@ export class SdkOtlpRoute implements OtlpRoute {
     return this.observedTime;
   }
 
+  startReading(): void {}
+
   hasRoom(): boolean {
     return this.batch.hasRoom();
   }

@@ -120,23 +120,26 @@ let spooling = false;
  */
 async function drain(deadline: number): Promise<boolean> {
   let worked = false;
+  pipeline.startReading();
   for (;;) {
     if (!pipeline.hasRoom()) {
       publishHeld();
       if (spooling) return worked;
       await pipeline.waitForRoom();
+      pipeline.startReading();
       if (Date.now() > deadline) return worked;
     }
     const next = ring.peek();
     if (next !== undefined) {
       if (next.barrier !== undefined) {
-        // Spilled records that precede what follows in the ring.
-        while (spill !== undefined && Atomics.load(ctrl, CTRL_SPILL_CONSUMED) < next.barrier) {
+        // Spilled records that precede what follows in the ring (the entry is read first: it is reused).
+        const { barrier, next: after } = next;
+        while (spill !== undefined && Atomics.load(ctrl, CTRL_SPILL_CONSUMED) < barrier) {
           const segment = spill.next();
           if (segment === undefined) break;
           await readSegment(segment);
         }
-        ring.release(next.next, false);
+        ring.release(after, false);
         worked = true;
         continue;
       }
@@ -152,6 +155,7 @@ async function drain(deadline: number): Promise<boolean> {
         publishHeld();
         checkFlush();
         await yieldToLoop();
+        pipeline.startReading();
       }
       continue;
     }
@@ -174,6 +178,7 @@ async function readSegment(segment: SpillSegment): Promise<void> {
     if (!pipeline.hasRoom() && !spooling) {
       publishHeld();
       await pipeline.waitForRoom();
+      pipeline.startReading();
     }
     const length = buf.readUInt32LE(pos);
     try {
@@ -187,6 +192,7 @@ async function readSegment(segment: SpillSegment): Promise<void> {
       sinceYield = 0;
       publishHeld();
       await yieldToLoop();
+      pipeline.startReading();
     }
   }
   (spill as SpillReader).done(segment.index);
