@@ -4,6 +4,9 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The swarm of the auto-instrumentation tests: a coordinator, an HTTP worker and a queue worker. */
@@ -50,8 +53,9 @@ export async function startAgent(options: StartAgentOptions): Promise<Agent> {
       TRACEBRIDGE_AGENT_ID: options.agentId,
       TRACEBRIDGE_ENVIRONMENT: options.environment ?? 'test',
       OTEL_EXPORTER_OTLP_ENDPOINT: options.otlpHttp,
-      // The test run's exit spool (vitest.config.ts), not the user's.
-      ...(process.env.TRACEBRIDGE_SPOOL_DIR === undefined ? {} : { TRACEBRIDGE_SPOOL_DIR: process.env.TRACEBRIDGE_SPOOL_DIR }),
+      // An exit spool of its own: what an agent spools names its collector's port, and a folder shared
+      // with other tests could hand it to a later test's sink that took that port.
+      TRACEBRIDGE_SPOOL_DIR: mkdtempSync(path.join(tmpdir(), 'tb-agent-spool-')),
       ...options.env,
     },
     stdio: ['pipe', 'pipe', 'pipe'],

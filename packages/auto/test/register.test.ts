@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, watch } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readDeliveryLog } from '@tracebridge/logger/internal';
 import { afterAll, describe, expect, it } from 'vitest';
 import { OtlpSink, attr } from '../../../test/helpers/otlp-sink.js';
 import { waitFor, waitForQuiet } from '../../../test/helpers/wait-for.js';
@@ -45,6 +46,10 @@ async function run(mode: string, options: { flags?: string[]; env?: Record<strin
     OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: sink.url,
     OTEL_TRACES_EXPORTER: 'none',
     OTEL_METRICS_EXPORTER: 'none',
+    // A spool folder of its own. Left to the default (one folder per user, shared by every agent of the
+    // machine), what an agent spools would be swept by any later agent, of any test or run, and sent to
+    // the 127.0.0.1 port it names: a port that another test's sink may listen on by then.
+    TRACEBRIDGE_SPOOL_DIR: mkdtempSync(path.join(tmpdir(), 'tb-register-spool-')),
     ...options.env,
   };
   const started = Date.now();
@@ -280,9 +285,20 @@ describe.concurrent('@tracebridge/auto/register', () => {
       const port = Number(new URL(probe.url).port);
       await probe.stop();
       const down = `http://127.0.0.1:${port}/v1/logs`;
+      // The first agent's own sender takes `sender.pid`, tries, gives up and lets it go. Until it has, the
+      // collector must stay down: a sender that starts late would otherwise deliver, or run beside the
+      // next agent's. Its lock lives for milliseconds, so its creation and removal are watched, not polled.
+      let lockEvents = 0;
+      const watcher = watch(dir, (_event, name) => {
+        if (name === 'sender.pid') lockEvents++;
+      });
       const first = await run('end-abruptly', { env: { RECORDS: '20', ENDING: 'exit', OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: down, TRACEBRIDGE_SPOOL_DIR: dir, TRACEBRIDGE_SPOOL_SEND_BUDGET_MS: '1' } });
       expect(first.code).toBe(0);
-      await waitFor('the first sender to give up', () => readdirSync(dir), (names) => !names.includes('sender.pid') && names.some((n) => n.endsWith('.otlp')), { timeoutMs: 10_000 });
+      try {
+        await waitFor('the first sender to give up', () => ({ lockEvents, names: readdirSync(dir) }), ({ lockEvents: n, names }) => n >= 2 && !names.includes('sender.pid') && names.some((f) => f.endsWith('.otlp')), { timeoutMs: 20_000 });
+      } finally {
+        watcher.close();
+      }
       // The collector is back; the next agent starts (and does nothing else of the kind).
       const collector = await new OtlpSink().start(port);
       sinks.push(collector);
@@ -292,6 +308,8 @@ describe.concurrent('@tracebridge/auto/register', () => {
       await waitForQuiet('the collector', () => collector.count, { quietMs: 1000 });
       expect(collector.records().map((x) => x.record.body?.stringValue).filter((b) => b?.startsWith('record ')).sort()).toEqual(Array.from({ length: 20 }, (_, i) => `record ${i}`).sort());
       expect(readdirSync(dir).filter((f) => f.endsWith('.otlp'))).toEqual([]);
+      // Sent once, by one sender: the next agent's.
+      expect(readDeliveryLog(dir)).toEqual([expect.objectContaining({ outcome: 'sent', records: 20, unsure: false, url: down })]);
     });
 
     it('exits within 1 s of the work ending when nothing listens, saying once what was spooled', async () => {

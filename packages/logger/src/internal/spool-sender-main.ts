@@ -4,7 +4,7 @@
  * per folder at a time (`sender.pid`), the others leave at once. It delivers what it can within its
  * budget (`TRACEBRIDGE_SPOOL_SEND_BUDGET_MS`, 30 s), then ends; what is left waits for the next one.
  */
-import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { hasSpooled } from './spool.js';
 import { sendSpool } from './spool-send.js';
@@ -26,17 +26,27 @@ function othersAlive(): boolean {
 }
 
 function takeLock(): boolean {
+  // The lock appears with its pid in it (written aside, then linked): created empty and written after,
+  // another sender starting at that instant would read no pid, take the lock for a dead one's and run too.
+  const mine = `${lock}.${process.pid}`;
   try {
-    writeFileSync(lock, String(process.pid), { flag: 'wx' });
-    return true;
-  } catch {
-    if (othersAlive()) return false;
-    // A sender that died left its lock: take it over.
+    writeFileSync(mine, String(process.pid));
     try {
-      writeFileSync(lock, String(process.pid));
+      linkSync(mine, lock);
       return true;
     } catch {
-      return false;
+      if (othersAlive()) return false;
+      // A sender that died left its lock: take it over.
+      renameSync(mine, lock);
+      return true;
+    }
+  } catch {
+    return false;
+  } finally {
+    try {
+      unlinkSync(mine);
+    } catch {
+      // renamed into place, or never written
     }
   }
 }
