@@ -11,6 +11,8 @@ const all: Record<string, () => Promise<unknown>> = {
   'call-cost': async () => (await import('./call-cost.bench.js')).run(),
   burst: async () => (await import('./burst.bench.js')).run(),
   paced: async () => (await import('./paced.bench.js')).run(),
+  // Our logger alone: the share of records that go through the disk spill, by rate, and the CPU per record.
+  spill: async () => (await import('./spill.bench.js')).run(),
   // RSS and CPU a logger adds at 0 to 1,000 records/s, against no logger, pino and winston.
   footprint: async () => (await import('./footprint.bench.js')).run(),
   // Time to the user's first line under --import, against plain node and the contrib register.

@@ -1,17 +1,21 @@
 // The collector's file route (collector/config.yaml: file_log/agents → tracebridge_record) against the SDK
 // route (sendRecords of @tracebridge/logger → the otlp receiver), both through the real collector with the
 // `local` profile: for every shared vector, a file of its records and the same records sent over OTLP must
-// give the same OTLP, and both the OTLP the vector expects. Then what files do that the SDK does not: lines
-// that are not JSON, and a collector restarted in the middle of a file.
+// give the same OTLP, and both the OTLP the vector expects; and the logger's own protobuf route (records
+// written as OTLP without the SDK, what its export worker sends) must give what the SDK route gives. Then
+// what files do that the SDK does not: lines that are not JSON, and a collector restarted in the middle
+// of a file.
 import { appendFileSync, copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRequests } from '../../packages/cli/src/local-data.js';
 import { sendRecords } from '@tracebridge/logger';
-import { agentResource, toKeyValues } from '@tracebridge/schema';
+import { agentResource, mapRecord, toKeyValues } from '@tracebridge/schema';
+import { canonicalJson } from '@tracebridge/schema/internal';
 import type { ExportLogsServiceRequest, OtlpKeyValue, OtlpLogRecord } from '@tracebridge/schema';
 import { startCollector } from '#collector/run-lib.mjs';
 import type { RunningCollector } from '#collector/run-lib.mjs';
+import { ProtobufOtlpRoute } from '../../packages/logger/src/internal/protobuf-otlp-route.js';
 import { loadVectors } from '../helpers/vectors.js';
 import { waitFor, waitForQuiet } from '../helpers/wait-for.js';
 
@@ -107,6 +111,44 @@ function ottlComplaints(collector: RunningCollector): string[] {
   return collector.output().split('\n').filter((l) => /failed to execute statement|silently ignored a nil value|failed processing logs/.test(l));
 }
 
+/**
+ * Sends records through the logger's protobuf route (its export worker's), mapped as sendRecords maps them
+ * with no service name or resource attributes of this process: one route per agent resource, each record
+ * with its own time (none: 0, as sendRecords does).
+ */
+async function sendByProtobufRoute(records: ReadonlyArray<Record<string, unknown>>, url: string): Promise<void> {
+  const routes = new Map<string, ProtobufOtlpRoute>();
+  const failures: string[] = [];
+  for (const record of records) {
+    const mapped = mapRecord(record, { resourceAttributes: {} });
+    const key = canonicalJson(mapped.resource);
+    let route = routes.get(key);
+    if (route === undefined) {
+      route = new ProtobufOtlpRoute(
+        {
+          url,
+          headers: {},
+          exportTimeoutMillis: 30_000,
+          resource: mapped.resource,
+          limits: { attributeCountLimit: 100_000 },
+          maxQueueRecords: 100_000,
+          maxExportBatchSize: 2048,
+          scheduleDelayMillis: 100,
+        },
+        { onExported: () => undefined, onDropped: (reason, n) => void failures.push(`${n} ${reason}`) },
+      );
+      routes.set(key, route);
+    }
+    const nanos = mapped.timeUnixNano ?? '0';
+    route.emit(mapped, nanos.length > 9 ? Number(nanos.slice(0, -9)) : 0, Number(nanos.slice(-9)));
+  }
+  for (const route of routes.values()) {
+    await route.flush();
+    await route.close();
+  }
+  expect(failures).toEqual([]);
+}
+
 describe('the file route', () => {
   const vectors = loadVectors();
   let files: RunningCollector;
@@ -120,7 +162,7 @@ describe('the file route', () => {
     await Promise.all([files?.stop(), sdk?.stop()]);
   });
 
-  it('maps every shared vector exactly as the SDK route does, and as the vector expects', async () => {
+  it('maps every shared vector exactly as the SDK route does, and as the vector expects; the protobuf route sends the same', async () => {
     // One vector at a time on each collector, so each one's output is the requests written since the last.
     for (const vector of vectors) {
       const [fileSkip, sdkSkip] = [(await logRequests(files)).length, (await logRequests(sdk)).length];
@@ -135,6 +177,11 @@ describe('the file route', () => {
       ]);
       expect(normalise(fromFile), `vector ${vector.name}: file route = SDK route`).toEqual(normalise(fromSdk));
       expect(normalise(fromFile), `vector ${vector.name}: file route = ${vector.name}.otlp.json`).toEqual(normalise([vector.expected]));
+      // The logger's protobuf route, to the same collector after the SDK route's records.
+      const protobufSkip = (await logRequests(sdk)).length;
+      await sendByProtobufRoute(vector.records, `${sdk.otlpHttp}/v1/logs`);
+      const fromProtobuf = await waitForRecords(sdk, protobufSkip, vector.records.length);
+      expect(normalise(fromProtobuf), `vector ${vector.name}: protobuf route = SDK route`).toEqual(normalise(fromSdk));
     }
     expect(ottlComplaints(files)).toEqual([]);
   });

@@ -125,6 +125,25 @@ describe.concurrent('@tracebridge/auto/register', () => {
     expect(r.sink.count).toBe(0);
   });
 
+  it('loads a contrib instrumentation when its module is first used, and it still bridges that module', async () => {
+    const r = await run('lazy');
+    expect(r.code).toBe(0);
+    const { before, after } = r.reports[0] as { before: string[]; after: string[] };
+    // Node's own modules and undici are instrumented from the start; the app's packages on first use.
+    expect(before).toEqual(expect.arrayContaining(['instrumentation-http', 'instrumentation-undici']));
+    expect(before).not.toEqual(expect.arrayContaining(['instrumentation-pino']));
+    expect(before).not.toEqual(expect.arrayContaining(['instrumentation-winston']));
+    expect(after).toEqual(expect.arrayContaining(['instrumentation-pino', 'instrumentation-winston']));
+    // Nothing the app never used: no express, no database clients.
+    expect(after.filter((n) => /express|mongo|pg|mysql|redis|kafka|graphql/.test(n))).toEqual([]);
+    await waitFor('both records', () => r.sink.count, (n) => n >= 2);
+    const got = r.sink.records().map((x) => [x.scope, x.record.body?.stringValue]).sort();
+    expect(got).toEqual([
+      ['@opentelemetry/instrumentation-pino', 'from pino'],
+      ['@opentelemetry/winston-transport', 'from winston'],
+    ]);
+  });
+
   it('warns about a malformed agent id and runs on without one', async () => {
     const r = await run('methods', { env: { TRACEBRIDGE_AGENT_ID: 'not an id' } });
     expect(r.code).toBe(0);

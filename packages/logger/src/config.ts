@@ -74,7 +74,7 @@ export function resolveConfig(options: LoggerOptions, env: NodeJS.ProcessEnv = p
     headers: { ...parseHeaders(env.OTEL_EXPORTER_OTLP_HEADERS), ...parseHeaders(env.OTEL_EXPORTER_OTLP_LOGS_HEADERS), ...(options.headers ?? {}) },
     exportTimeoutMillis: positive('exportTimeoutMillis', options.exportTimeoutMillis, env.OTEL_BLRP_EXPORT_TIMEOUT, 10_000),
     maxExportBatchSize: batch,
-    scheduleDelayMillis: positive('scheduleDelayMillis', options.scheduleDelayMillis, env.OTEL_BLRP_SCHEDULE_DELAY, 200),
+    scheduleDelayMillis: positive('scheduleDelayMillis', options.scheduleDelayMillis, env.OTEL_BLRP_SCHEDULE_DELAY, 1000),
     maxHeldRecords: positive('maxQueueSize', undefined, env.OTEL_BLRP_MAX_QUEUE_SIZE, Math.max(4 * batch, 16_384)),
     attributeCountLimit: positive(
       'attributeCountLimit',

@@ -12,8 +12,8 @@
  */
 import { ROOT_CONTEXT, context as api, propagation } from '@opentelemetry/api';
 import type { Context, TextMapGetter, TextMapPropagator, TextMapSetter } from '@opentelemetry/api';
-import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { ensureContextManager } from './internal/context-manager.js';
+import { otelCore } from './internal/sdk-modules.js';
 import type { EnvCarrier, EnvContextOptions } from './types.js';
 
 /**
@@ -62,7 +62,10 @@ function currentPropagator(): TextMapPropagator {
       fields: () => propagation.fields(),
     };
   }
-  fallback ??= new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] });
+  if (fallback === undefined) {
+    const { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } = otelCore();
+    fallback = new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] });
+  }
   return fallback;
 }
 

@@ -1,14 +1,13 @@
 import { ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import type { HrTime } from '@opentelemetry/api';
 import type { Logger as SdkLogger } from '@opentelemetry/api-logs';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
-import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
+import type { LoggerProvider, LogRecordExporter } from '@opentelemetry/sdk-logs';
 import { mapRecord, parseResourceAttributes } from '@tracebridge/schema';
 import { canonicalJson } from '@tracebridge/schema/internal';
 import type { MappingOptions } from '@tracebridge/schema';
 import { resolveEndpoint } from './config.js';
 import { otlpExporter } from './internal/record-pipeline.js';
+import { otelResources, sdkLogs } from './internal/sdk-modules.js';
 import type { OtlpProtocol } from './types.js';
 
 /** Options of {@link sendRecords}. */
@@ -50,6 +49,8 @@ export async function sendRecords(
   if (options.environment !== undefined) mapping.environment = options.environment;
   const endpoint = options.endpoint ?? resolveEndpoint(env);
   const timeout = options.timeoutMillis ?? 30_000;
+  const { BatchLogRecordProcessor, LoggerProvider } = sdkLogs();
+  const { resourceFromAttributes } = otelResources();
   const providers = new Map<string, { provider: LoggerProvider; scopes: Map<string, SdkLogger> }>();
   let sent = 0;
   let invalidFields = 0;

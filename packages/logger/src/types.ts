@@ -154,7 +154,11 @@ export interface LoggerOptions {
   maxQueueBytes?: number;
   /** Records per OTLP export request. @default `OTEL_BLRP_MAX_EXPORT_BATCH_SIZE`, else 4096 */
   maxExportBatchSize?: number;
-  /** Longest wait before a partial batch is sent. @default `OTEL_BLRP_SCHEDULE_DELAY`, else 200 ms */
+  /**
+   * Longest wait before a partial batch is sent: at low rates, records gather this long (one export
+   * request and one wake-up of the export worker per batch, not per record). @default
+   * `OTEL_BLRP_SCHEDULE_DELAY`, else 1000 ms (the OpenTelemetry default)
+   */
   scheduleDelayMillis?: number;
   /** Timeout of one export request, retries included. @default `OTEL_BLRP_EXPORT_TIMEOUT`, else 10000 ms */
   exportTimeoutMillis?: number;

@@ -149,6 +149,46 @@ describe('the worker transport', () => {
     expect(order).toEqual(Array.from({ length: n }, (_, i) => i));
   });
 
+  it('keeps records in memory, not the disk spill, at a rate the export keeps up with', async () => {
+    const s = await sink();
+    const log = logger({ endpoint: s.url });
+    // Small bursts with pauses between, as an agent logs: the ring is empty when each burst starts. Each
+    // burst's second record used to find the ring rewound with room for one record, and from then on
+    // records went through the spill.
+    for (let tick = 0; tick < 200; tick++) {
+      for (let k = 0; k < 5; k++) log.info('steady', { context: { i: tick * 5 + k } });
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    expect(await log.flush(30_000)).toBe(true);
+    expect(log.stats()).toMatchObject({ emitted: 1000, exported: 1000, spilled: 0, dropped: 0 });
+    expect(s.records().map((r) => attr(r.record, 'context.i'))).toEqual(Array.from({ length: 1000 }, (_, i) => i));
+  });
+
+  it('goes back from the spill to the ring while records keep coming, and keeps their order', async () => {
+    const s = await sink();
+    const log = logger({ endpoint: s.url, maxQueueBytes: 64 * 1024, maxExportBatchSize: 512 });
+    // A burst faster than the export: the small ring fills and records go to the spill.
+    let i = 0;
+    while (log.stats().spilled < 2000) log.info('payload', { context: { i: i++, blob: 'v'.repeat(100) } });
+    // Then records keep coming at a pace: once the ring has room they go there again, and the worker
+    // reads spill and ring in the order the records were logged.
+    await waitFor(
+      'records going to the ring again',
+      async () => {
+        for (let k = 0; k < 20; k++) log.info('payload', { context: { i: i++, blob: 'v'.repeat(100) } });
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        const before = log.stats().spilled;
+        log.info('payload', { context: { i: i++, blob: 'v'.repeat(100) } });
+        return log.stats().spilled === before;
+      },
+      Boolean,
+      { timeoutMs: 60_000, intervalMs: 1 },
+    );
+    expect(await log.flush(60_000)).toBe(true);
+    expect(log.stats()).toMatchObject({ emitted: i, exported: i, dropped: 0 });
+    expect(s.records().map((r) => attr(r.record, 'context.i'))).toEqual(Array.from({ length: i }, (_, k) => k));
+  });
+
   it('queues a record logged while another is being encoded (a toJSON that logs) after it, both intact', async () => {
     const s = await sink();
     const log = logger({ endpoint: s.url });

@@ -78,6 +78,9 @@ export const RECORD_FIELDS: readonly string[] = Object.freeze([
 
 const FIELD_SET: ReadonlySet<string> = new Set(RECORD_FIELDS);
 
+/** The `invalid` of every record without a bad field: empty, and frozen, since it is shared. */
+const NONE_INVALID: string[] = Object.freeze([]) as unknown as string[];
+
 const ERROR_FIELDS: ReadonlyArray<readonly [string, string]> = [
   ['type', ATTR_EXCEPTION_TYPE],
   ['message', ATTR_EXCEPTION_MESSAGE],
@@ -98,54 +101,50 @@ export function mapRecord(
   resource?: Attributes,
 ): MappedRecord {
   const attributes: Attributes = {};
-  // Bad fields are rare: their holders are only allocated when one is met.
-  let bad: Attributes | undefined;
-  const invalid: string[] = [];
-  const reject = (field: string, raw: unknown): void => {
-    invalid.push(field);
-    (bad ??= {})[`${ATTR_INVALID_PREFIX}.${field}`] = invalidValue(raw);
-  };
-  const out: MappedRecord = { resource: resource ?? {}, scope: UNKNOWN_SCOPE, attributes, invalid };
+  // Bad fields are rare: their list is only allocated when one is met (field, raw value, field, …), and
+  // their attributes come after all the good ones. A record without any shares one empty `invalid`.
+  let bad: unknown[] | undefined;
+  const out: MappedRecord = { resource: resource ?? {}, scope: UNKNOWN_SCOPE, attributes, invalid: NONE_INVALID };
 
   const timestamp = record.timestamp;
   if (timestamp !== undefined) {
     if (checkTimestamp(timestamp) === undefined) out.timeUnixNano = (parseTimestamp(timestamp as string) as bigint).toString();
-    else reject('timestamp', timestamp);
+    else bad = rejected(bad, 'timestamp', timestamp);
   }
   const level = record.level;
   if (level !== undefined) {
     if (checkLevel(level) === undefined) {
       out.severityNumber = SEVERITY_NUMBER[level as Level];
       out.severityText = level as string;
-    } else reject('level', level);
+    } else bad = rejected(bad, 'level', level);
   }
   const message = record.message;
   if (message !== undefined) {
     if (checkMessage(message) === undefined) out.body = message as string;
-    else reject('message', message);
+    else bad = rejected(bad, 'message', message);
   }
   const component = record.component;
   if (component !== undefined) {
     if (checkComponent(component) === undefined) out.scope = component as string;
-    else reject('component', component);
+    else bad = rejected(bad, 'component', component);
   }
   const agentId = record.agent_id;
   let goodAgent: string | undefined;
   if (agentId !== undefined) {
     if (checkAgentId(agentId) === undefined) goodAgent = agentId as string;
-    else reject('agent_id', agentId);
+    else bad = rejected(bad, 'agent_id', agentId);
   }
   if (resource === undefined) out.resource = agentResource(goodAgent, options);
 
   const correlationId = record.correlation_id;
   if (correlationId !== undefined) {
     if (checkCorrelationId(correlationId) === undefined) attributes[ATTR_CORRELATION_ID] = correlationId as string;
-    else reject('correlation_id', correlationId);
+    else bad = rejected(bad, 'correlation_id', correlationId);
   }
   const parent = record.parent_agent_id;
   if (parent !== undefined) {
     if (checkAgentId(parent) === undefined) attributes[ATTR_AGENT_PARENT_ID] = parent as string;
-    else reject('parent_agent_id', parent);
+    else bad = rejected(bad, 'parent_agent_id', parent);
   }
 
   const error = record.error;
@@ -155,18 +154,18 @@ export function mapRecord(
         const value = readKey(error, field);
         if (value === undefined) continue;
         if (checkErrorString(value) === undefined) attributes[key] = value as string;
-        else reject(`error.${field}`, value);
+        else bad = rejected(bad, `error.${field}`, value);
       }
       const code = readKey(error, 'code');
       if (code !== undefined) {
         // A number as its JSON text, which is what the collector's String() writes for it (`-0`, `1e-07`).
         if (checkErrorCode(code) === undefined) attributes[ATTR_ERROR_TYPE] = typeof code === 'string' ? code : canonicalJson(code);
-        else reject('error.code', code);
+        else bad = rejected(bad, 'error.code', code);
       }
       for (const key of Object.keys(error)) {
-        if (key !== 'type' && key !== 'message' && key !== 'stack' && key !== 'code') reject(`error.${key}`, readKey(error, key));
+        if (key !== 'type' && key !== 'message' && key !== 'stack' && key !== 'code') bad = rejected(bad, `error.${key}`, readKey(error, key));
       }
-    } else reject('error', error);
+    } else bad = rejected(bad, 'error', error);
   }
 
   const performance = record.performance;
@@ -176,30 +175,30 @@ export function mapRecord(
         const value = readKey(performance, key);
         if (value === undefined) continue;
         if (checkPerformanceNumber(value) === undefined) attributes[`${ATTR_PERFORMANCE_PREFIX}.${key}`] = value as number;
-        else reject(`performance.${key}`, value);
+        else bad = rejected(bad, `performance.${key}`, value);
       }
-    } else reject('performance', performance);
+    } else bad = rejected(bad, 'performance', performance);
   }
 
   const context = record.context;
   if (context !== undefined) {
     if (isPlainObject(context)) flattenAttributes(attributes, ATTR_CONTEXT_PREFIX, context);
-    else reject('context', context);
+    else bad = rejected(bad, 'context', context);
   }
   const metadata = record.metadata;
   if (metadata !== undefined) {
     if (isPlainObject(metadata)) flattenAttributes(attributes, ATTR_METADATA_PREFIX, metadata);
-    else reject('metadata', metadata);
+    else bad = rejected(bad, 'metadata', metadata);
   }
   const tags = record.tags;
   if (tags !== undefined) {
     if (checkTags(tags) === undefined) attributes[ATTR_TAGS] = (tags as string[]).slice();
-    else reject('tags', tags);
+    else bad = rejected(bad, 'tags', tags);
   }
   const citation = record.if_citation;
   if (citation !== undefined) {
     if (checkCitation(citation) === undefined) attributes[ATTR_IF_CITATION] = citation as string;
-    else reject('if_citation', citation);
+    else bad = rejected(bad, 'if_citation', citation);
   }
 
   // trace_id and span_id are one trace context: the OpenTelemetry SDKs keep both or neither, so the
@@ -215,21 +214,37 @@ export function mapRecord(
     out.spanId = spanId as string;
     if (flags !== undefined) {
       if (checkTraceFlags(flags) === undefined) out.flags = Number.parseInt(flags as string, 16);
-      else reject('trace_flags', flags);
+      else bad = rejected(bad, 'trace_flags', flags);
     }
   } else {
-    if (traceId !== undefined) reject('trace_id', traceId);
-    if (spanId !== undefined) reject('span_id', spanId);
-    if (flags !== undefined && checkTraceFlags(flags) !== undefined) reject('trace_flags', flags);
+    if (traceId !== undefined) bad = rejected(bad, 'trace_id', traceId);
+    if (spanId !== undefined) bad = rejected(bad, 'span_id', spanId);
+    if (flags !== undefined && checkTraceFlags(flags) !== undefined) bad = rejected(bad, 'trace_flags', flags);
   }
 
   // Unknown fields are bad fields. `otlp_sent` is a field of the record but has no OTLP place: it
   // only tells the collector's file route to skip the line, so it is neither mapped nor rejected.
-  for (const key of Object.keys(record)) {
-    if (!FIELD_SET.has(key)) reject(key, readKey(record as Record<string, unknown>, key));
+  for (const key in record) {
+    if (!FIELD_SET.has(key) && Object.prototype.hasOwnProperty.call(record, key)) bad = rejected(bad, key, readKey(record as Record<string, unknown>, key));
   }
-  if (bad !== undefined) for (const key of Object.keys(bad)) attributes[key] = bad[key] as string;
+  if (bad !== undefined) {
+    const rejected: unknown[] = bad;
+    const invalid: string[] = [];
+    for (let i = 0; i < rejected.length; i += 2) {
+      const field = rejected[i] as string;
+      invalid.push(field);
+      attributes[`${ATTR_INVALID_PREFIX}.${field}`] = invalidValue(rejected[i + 1]);
+    }
+    out.invalid = invalid;
+  }
   return out;
+}
+
+/** Notes a bad field and its raw value (in a list made on the first one; no closure per record). */
+function rejected(bad: unknown[] | undefined, field: string, raw: unknown): unknown[] {
+  const list = bad ?? [];
+  list.push(field, raw);
+  return list;
 }
 
 /** The raw value of a bad field as a bounded string: itself when a string, its canonical JSON otherwise. */

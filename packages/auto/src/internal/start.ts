@@ -1,6 +1,6 @@
 /**
  * The bootstrap behind `@tracebridge/auto/register`: NodeSDK with our resource, propagators and
- * processors, the Node instrumentations and runtime metrics, the context this process was started in
+ * processors, the Node instrumentations (each loaded when its module is first used) and runtime metrics, the context this process was started in
  * (process-context.ts) and the one it hands to its children (child-context.ts), the console bridge and
  * the SDK's shutdown as a task of the logger's exit registry. Loaded by the register entry with a dynamic import, so that a broken install is
  * caught and reported instead of stopping the app.
@@ -9,9 +9,9 @@ import { isMainThread } from 'node:worker_threads';
 import { ROOT_CONTEXT, context, diag, metrics, propagation, trace } from '@opentelemetry/api';
 import type { DiagLogger, TextMapPropagator } from '@opentelemetry/api';
 import { logs } from '@opentelemetry/api-logs';
-import { getNodeAutoInstrumentations } from '@opentelemetry/auto-instrumentations-node';
 import type { InstrumentationConfigMap } from '@opentelemetry/auto-instrumentations-node';
 import { CompositePropagator, W3CTraceContextPropagator, diagLogLevelFromString } from '@opentelemetry/core';
+import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { RuntimeNodeInstrumentation } from '@opentelemetry/instrumentation-runtime-node';
 import { B3InjectEncoding, B3Propagator } from '@opentelemetry/propagator-b3';
@@ -27,6 +27,8 @@ import type { ConsoleBridge } from './console-bridge.js';
 import { installChildContext } from './child-context.js';
 import type { Uninstall } from './child-context.js';
 import { genAiInstrumentations } from './genai/genai-instrumentations.js';
+import { lazyContribInstrumentations } from './lazy-instrumentations.js';
+import type { LazyInstrumentations } from './lazy-instrumentations.js';
 import { ProcessContextManager, startupContext, takeWorkerCarrier } from './process-context.js';
 import { logRecordProcessorsFromEnv, otlpMetricsFromEnv, spanProcessorsFromEnv } from './processors-from-env.js';
 import { sdkExitTask } from './sdk-exit-task.js';
@@ -107,6 +109,7 @@ export function startAuto(env: NodeJS.ProcessEnv = process.env): AutoHandle {
 
   let sdk: NodeSDK | undefined;
   let instrumentations: Instrumentation[] = [];
+  let contrib: LazyInstrumentations | undefined;
   let bridge: ConsoleBridge | undefined;
   let removeExitHooks: (() => void) | undefined;
   let removeChildContext: Uninstall | undefined;
@@ -116,15 +119,10 @@ export function startAuto(env: NodeJS.ProcessEnv = process.env): AutoHandle {
     // as the specification advises: the process's ambient context from now on.
     const carrier = takeWorkerCarrier() ?? env;
     const started = propagator !== null && config.envContext.extract ? startupContext(propagator, carrier) : ROOT_CONTEXT;
-    // The contrib OpenAI instrumentation emits an older GenAI convention than ours: ours replaces it.
-    // An instrumentation enables itself when constructed, so one that OTEL_NODE_ENABLED_INSTRUMENTATIONS
-    // brought back is disabled before it is dropped.
-    instrumentations = getNodeAutoInstrumentations(instrumentationConfig(env, sending)).filter((i) => {
-      if (i.instrumentationName !== '@opentelemetry/instrumentation-openai') return true;
-      i.disable();
-      return false;
-    });
-    instrumentations.push(...genAiInstrumentations(env, config));
+    // The contrib set, each loaded when its module is first used (lazy-instrumentations.ts); the
+    // contrib OpenAI one is off (config): ours replaces it.
+    contrib = lazyContribInstrumentations(instrumentationConfig(env, sending), env);
+    instrumentations = genAiInstrumentations(env, config);
     // A worker thread's SDK exports no metrics: its resource is its process's (one agent, one
     // service.instance.id), so its event-loop, heap and logger series would collide with the main
     // thread's. Its spans and logs are events and mix safely.
@@ -148,6 +146,9 @@ export function startAuto(env: NodeJS.ProcessEnv = process.env): AutoHandle {
       diag.setLogger(consoleDiagLogger(), { logLevel: diagLogLevelFromString(level), suppressOverrideMessage: true });
     }
     sdk.start();
+    // Contrib instrumentations are registered as they are created, with the providers NodeSDK has
+    // just made global.
+    contrib.start((i) => registerInstrumentations({ instrumentations: [i] }));
     if (propagator !== null && config.envContext.inject) removeChildContext = installChildContext(propagator, env, config.agentId);
     if (sending.has('console')) bridge = installConsoleBridge(logs.getLogger(CONSOLE_SCOPE));
     const running = sdk;
@@ -168,6 +169,7 @@ export function startAuto(env: NodeJS.ProcessEnv = process.env): AutoHandle {
     bridge?.uninstall();
     removeExitHooks?.();
     removeChildContext?.();
+    contrib?.uninstall();
     for (const i of instrumentations) {
       try {
         i.disable();

@@ -64,6 +64,9 @@ export interface Call {
   performance: PerformanceRecord | undefined;
 }
 
+/** Trace flags as the record writes them (two hex digits), made once rather than per record. */
+const TRACE_FLAGS: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
 /** A call object to fill with {@link captureCall}. */
 export function newCall(): Call {
   return {
@@ -157,7 +160,7 @@ export function toRecord(call: Call, withTimestamp = true): Record<string, unkno
   if (sc !== undefined) {
     record.trace_id = sc.traceId;
     record.span_id = sc.spanId;
-    record.trace_flags = sc.traceFlags.toString(16).padStart(2, '0');
+    record.trace_flags = TRACE_FLAGS[sc.traceFlags & 0xff] as string;
   }
   if (call.parentAgentId !== undefined) record.parent_agent_id = call.parentAgentId;
   if (fields[FIELD_TAGS] !== undefined) record.tags = fields[FIELD_TAGS];

@@ -272,6 +272,16 @@ function normalised(o: object): unknown {
   }
 }
 
+/** Object keys at most this long (in bytes) go through the key cache. */
+const KEY_CACHE_LENGTH = 32;
+/** Slots of the key cache (a power of two): direct-mapped, a colliding key replaces the last one. */
+const KEY_CACHE_SLOTS = 256;
+/** The key cache, shared by every decoder of the thread: each slot's hash, length, bytes and string. */
+const keyHashes = new Int32Array(KEY_CACHE_SLOTS);
+const keyLengths = new Int32Array(KEY_CACHE_SLOTS).fill(-1);
+const keyBytes = new Uint8Array(KEY_CACHE_SLOTS * KEY_CACHE_LENGTH);
+const keyValues: Array<string | undefined> = new Array(KEY_CACHE_SLOTS).fill(undefined);
+
 /** Reads what {@link Encoder} wrote. */
 export class Decoder {
   u8: Uint8Array;
@@ -314,8 +324,8 @@ export class Decoder {
     const n = this.u32();
     const start = this.pos;
     this.pos += n;
-    // Short ASCII strings (keys, ids, levels) are built in JS: a toString() call into C++ costs more
-    // than the copy for them.
+    // Short ASCII strings (ids, levels) are built in JS: a toString() call into C++ costs more than the
+    // copy for them.
     if (n <= 24) {
       const u8 = this.u8;
       let s = '';
@@ -327,6 +337,40 @@ export class Decoder {
       return s;
     }
     return this.buf.toString('utf8', start, start + n);
+  }
+
+  /**
+   * An object key: from the key cache when the same bytes were read before. Records of one call site
+   * carry the same keys, so the cached string is neither built nor interned again (V8 interns every
+   * property key, a string-table lookup); values, often unique, are not cached: a cache would keep
+   * each until replaced and move it to the old generation.
+   */
+  key(): string {
+    const n = this.u32();
+    const start = this.pos;
+    this.pos += n;
+    if (n > KEY_CACHE_LENGTH) return this.buf.toString('utf8', start, start + n);
+    const u8 = this.u8;
+    let h = 0x811c9dc5 ^ n;
+    for (let i = start; i < start + n; i++) h = Math.imul(h ^ (u8[i] as number), 0x01000193);
+    const slot = (h >>> 0) & (KEY_CACHE_SLOTS - 1);
+    if (keyHashes[slot] === h && keyLengths[slot] === n) {
+      const at = slot * KEY_CACHE_LENGTH;
+      let same = true;
+      for (let i = 0; i < n; i++) {
+        if (keyBytes[at + i] !== u8[start + i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return keyValues[slot] as string;
+    }
+    const value = this.buf.toString('utf8', start, start + n);
+    keyHashes[slot] = h;
+    keyLengths[slot] = n;
+    keyBytes.set(u8.subarray(start, start + n), slot * KEY_CACHE_LENGTH);
+    keyValues[slot] = value;
+    return value;
   }
 
   ascii(length: number): string {
@@ -365,7 +409,7 @@ export class Decoder {
         const n = this.u32();
         const out: Record<string, unknown> = {};
         for (let i = 0; i < n; i++) {
-          const key = this.str();
+          const key = this.key();
           const member = this.value();
           // A "__proto__" key must stay data, as JSON.parse keeps it, not replace the prototype.
           if (key === '__proto__') Object.defineProperty(out, key, { value: member, enumerable: true, writable: true, configurable: true });

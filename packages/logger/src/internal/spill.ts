@@ -1,6 +1,6 @@
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { CTRL_SPILL_CONSUMED, CTRL_SPILL_RECORDS_READ, CTRL_SPILL_WRITTEN } from './ring.js';
+import { CTRL_RING_CONSUMED, CTRL_RING_WRITTEN, CTRL_SPILL_CONSUMED, CTRL_SPILL_RECORDS_READ, CTRL_SPILL_WRITTEN } from './ring.js';
 
 /** A segment is closed (and handed to the worker) once it holds this much. */
 const SEGMENT_BYTES = 16 * 1024 * 1024;
@@ -11,10 +11,17 @@ function segmentFile(dir: string, index: number): string {
   return path.join(dir, `seg-${index}.bin`);
 }
 
+/** Bytes before a segment's records: the count of ring records written before its first record. */
+const SEGMENT_HEADER_BYTES = 4;
+
 /**
  * The producer side of the disk spill: when the in-memory ring is full (a burst the exporter cannot
- * absorb, a collector outage), records go to numbered segment files instead of being dropped. The
- * worker reads a segment only after the ring is empty, so records keep their order.
+ * absorb, a collector outage), records go to numbered segment files instead of being dropped.
+ *
+ * Order across ring and spill: a segment starts with the number of ring records written before its
+ * first record, and the worker reads it only once it has consumed those; when the producer goes back
+ * to the ring it closes the segment and leaves a barrier in the ring naming it, and the worker reads
+ * the spill up to that segment before what follows the barrier.
  */
 export class SpillWriter {
   private fd: number | undefined;
@@ -31,6 +38,8 @@ export class SpillWriter {
   private broken = false;
   /** Records appended so far (wrapping u32, compared with the worker's count of records read). */
   private appended = 0;
+  /** Ring records written before the current segment's first record (its header). */
+  private ringBefore = 0;
 
   constructor(
     private readonly dir: string,
@@ -63,9 +72,9 @@ export class SpillWriter {
     return (this.appended - Atomics.load(this.ctrl, CTRL_SPILL_RECORDS_READ)) | 0;
   }
 
-  /** True when everything spilled has been consumed and nothing is buffered. */
-  drained(): boolean {
-    return this.blockRecords === 0 && this.segRecords === 0 && Atomics.load(this.ctrl, CTRL_SPILL_CONSUMED) === this.index - 1;
+  /** Index of the last segment handed to the worker (0: none yet). */
+  lastClosed(): number {
+    return this.index - 1;
   }
 
   /** Appends one record; false when the spill is full or the disk failed (the caller drops and counts). */
@@ -74,6 +83,8 @@ export class SpillWriter {
     const need = 4 + length;
     if (this.pending().bytes + need > this.maxBytes) return false;
     try {
+      // The segment's first record: everything in the ring now precedes it.
+      if (this.segRecords === 0 && this.blockRecords === 0) this.ringBefore = Atomics.load(this.ctrl, CTRL_RING_WRITTEN);
       if (this.blockPos + need > BLOCK_BYTES) this.writeBlock();
       if (need > BLOCK_BYTES) {
         const header = Buffer.allocUnsafe(4);
@@ -117,6 +128,9 @@ export class SpillWriter {
       this.created = true;
     }
     this.fd = openSync(segmentFile(this.dir, this.index), 'w');
+    const header = Buffer.allocUnsafe(SEGMENT_HEADER_BYTES);
+    header.writeUInt32LE(this.ringBefore >>> 0, 0);
+    this.writeRaw(header, SEGMENT_HEADER_BYTES);
   }
 
   /** Writes what is buffered and hands the current segment to the worker. */
@@ -151,29 +165,53 @@ export class SpillWriter {
   }
 }
 
-/** The worker side: complete segments, in order. */
+/** A complete segment, read whole. */
+export interface SpillSegment {
+  index: number;
+  data: Buffer;
+  /** Where its records start in `data`. */
+  start: number;
+  /** Ring records written before its first record. */
+  ringBefore: number;
+}
+
+/** The worker side: complete segments, in order, each once the ring records before it were consumed. */
 export class SpillReader {
+  /** The next segment, read but not yet taken (the ring records before it are still being read). */
+  private waiting: SpillSegment | undefined;
+
   constructor(
     private readonly dir: string,
     private readonly ctrl: Int32Array,
   ) {}
 
-  /** The next complete segment's bytes and index, or undefined when the worker has caught up. */
-  next(): { index: number; data: Buffer } | undefined {
-    const consumed = Atomics.load(this.ctrl, CTRL_SPILL_CONSUMED);
-    if (consumed >= Atomics.load(this.ctrl, CTRL_SPILL_WRITTEN)) return undefined;
-    const index = consumed + 1;
-    let data: Buffer;
-    try {
-      data = readFileSync(segmentFile(this.dir, index));
-    } catch {
-      data = Buffer.alloc(0);
+  /**
+   * The next complete segment, or undefined when the worker has caught up with the spill or must first
+   * read ring records written before that segment's first record.
+   */
+  next(): SpillSegment | undefined {
+    let segment = this.waiting;
+    if (segment === undefined) {
+      const consumed = Atomics.load(this.ctrl, CTRL_SPILL_CONSUMED);
+      if (consumed >= Atomics.load(this.ctrl, CTRL_SPILL_WRITTEN)) return undefined;
+      const index = consumed + 1;
+      let data: Buffer;
+      try {
+        data = readFileSync(segmentFile(this.dir, index));
+      } catch {
+        data = Buffer.alloc(0);
+      }
+      const whole = data.length >= SEGMENT_HEADER_BYTES;
+      segment = { index, data, start: whole ? SEGMENT_HEADER_BYTES : data.length, ringBefore: whole ? data.readUInt32LE(0) : 0 };
+      this.waiting = segment;
     }
-    return { index, data };
+    const ringConsumed = Atomics.load(this.ctrl, CTRL_RING_CONSUMED);
+    return ((ringConsumed - segment.ringBefore) | 0) >= 0 ? segment : undefined;
   }
 
   /** Marks a segment consumed and deletes its file. */
   done(index: number): void {
+    this.waiting = undefined;
     try {
       unlinkSync(segmentFile(this.dir, index));
     } catch {

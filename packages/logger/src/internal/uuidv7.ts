@@ -8,9 +8,12 @@ import { randomFillSync } from 'node:crypto';
 const POOL_IDS = 512;
 const pool = new Uint8Array(POOL_IDS * 10);
 let next = POOL_IDS;
-const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+/** ASCII codes of the hex digits. */
+const DIGITS = Uint8Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
+const DASH = 0x2d;
 
-export function uuidv7(now: number = Date.now()): string {
+/** The id as its 36 ASCII characters, written at `pos`: the protobuf route writes it without a string. */
+export function writeUuidv7(out: Uint8Array, pos: number, now: number): void {
   if (next === POOL_IDS) {
     randomFillSync(pool);
     next = 0;
@@ -19,12 +22,35 @@ export function uuidv7(now: number = Date.now()): string {
   const ms = Math.floor(now);
   const hi = Math.floor(ms / 0x1000000); // top 24 of 48 bits
   const lo = ms % 0x1000000;
-  const t =
-    HEX[(hi >> 16) & 0xff]! + HEX[(hi >> 8) & 0xff]! + HEX[hi & 0xff]! + HEX[(lo >> 16) & 0xff]! + HEX[(lo >> 8) & 0xff]! + HEX[lo & 0xff]!;
+  let p = pos;
+  const byte = (b: number): void => {
+    out[p++] = DIGITS[b >> 4] as number;
+    out[p++] = DIGITS[b & 15] as number;
+  };
+  byte((hi >> 16) & 0xff);
+  byte((hi >> 8) & 0xff);
+  byte(hi & 0xff);
+  byte((lo >> 16) & 0xff);
+  out[p++] = DASH;
+  byte((lo >> 8) & 0xff);
+  byte(lo & 0xff);
+  out[p++] = DASH;
   const b = pool;
-  return (
-    `${t.slice(0, 8)}-${t.slice(8, 12)}-7${HEX[b[r]!]!.slice(1)}${HEX[b[r + 1]!]!}-` +
-    `${HEX[(b[r + 2]! & 0x3f) | 0x80]!}${HEX[b[r + 3]!]!}-` +
-    `${HEX[b[r + 4]!]!}${HEX[b[r + 5]!]!}${HEX[b[r + 6]!]!}${HEX[b[r + 7]!]!}${HEX[b[r + 8]!]!}${HEX[b[r + 9]!]!}`
-  );
+  // Version 7, then 12 random bits.
+  out[p++] = 0x37;
+  out[p++] = DIGITS[(b[r] as number) & 15] as number;
+  byte(b[r + 1] as number);
+  out[p++] = DASH;
+  // Variant 10, then 14 random bits.
+  byte(((b[r + 2] as number) & 0x3f) | 0x80);
+  byte(b[r + 3] as number);
+  out[p++] = DASH;
+  for (let i = 4; i < 10; i++) byte(b[r + i] as number);
+}
+
+const scratch = Buffer.alloc(36);
+
+export function uuidv7(now: number = Date.now()): string {
+  writeUuidv7(scratch, 0, now);
+  return scratch.toString('latin1', 0, 36);
 }

@@ -16,20 +16,20 @@ import {
   CTRL_RING_CONSUMED,
   CTRL_RING_WRITTEN,
   CTRL_SHUTDOWN,
-  CTRL_SLEEPING,
   CTRL_SPILL_CONSUMED,
   CTRL_SPILL_RECORDS_READ,
   CTRL_SPILL_WRITTEN,
-  CTRL_WAKE,
   RingReader,
   SHUTDOWN_ASKED,
   SHUTDOWN_DONE,
 } from './ring.js';
 import { SpillReader } from './spill.js';
+import type { SpillSegment } from './spill.js';
 import { endpointRefuses } from './endpoint-probe.js';
 import { S_DROP_SHUTDOWN_WORKER, S_EXPORTED, S_HELD, S_INVALID, S_REDACTED, S_ROTATED_OUT, S_SHUTDOWN_BUDGET, S_SPOOLED, S_WRITTEN, workerDropSlot } from './stats.js';
 import { spoolHeld } from './worker-spool.js';
 import type { WorkerData } from './worker-transport.js';
+import { gather, sleepIdle } from './worker-wait.js';
 
 const data = workerData as WorkerData;
 const stats = data.stats;
@@ -87,10 +87,16 @@ let pendingFlush: PendingFlush | undefined;
 let flushRunning = false;
 
 const ringDecoder = new Decoder(ring.buf, 0, 0);
+/** The decoder of the spill segment being read, and that segment's buffer. */
+let segmentDecoder: Decoder | undefined;
 
 function handle(buf: Buffer, start: number, end: number): void {
-  // The ring's decoder is reused; a spill segment (another buffer) gets its own.
-  const d = buf === ring.buf ? ringDecoder : new Decoder(buf, start, end);
+  // One decoder for the ring, one per spill segment (another buffer).
+  let d = ringDecoder;
+  if (buf !== ring.buf) {
+    if (segmentDecoder === undefined || segmentDecoder.buf !== buf) segmentDecoder = new Decoder(buf, start, end);
+    d = segmentDecoder;
+  }
   d.pos = start;
   d.end = end;
   pipeline.accept(decodeCall(d, decodeState, call));
@@ -100,22 +106,43 @@ function publishHeld(): void {
   stats[S_HELD] = pipeline.held();
 }
 
+/** Records handled since the last yield to the event loop. */
+let sinceYield = 0;
+
 /** At the end of a shutdown: drain only while the pipeline has room, never wait for it (see spoolRest). */
 let spooling = false;
 
-/** Consumes from the ring, then the spill, while the pipeline has room. Returns true when it did work. */
+/**
+ * Consumes from the ring and the spill, in the order the records were written, while the pipeline has
+ * room: the ring first; a spill barrier in the ring, the spill up to the segment it names; an empty
+ * ring, the next spill segment (whose records follow everything the ring held before it). Returns true
+ * when it did work.
+ */
 async function drain(deadline: number): Promise<boolean> {
   let worked = false;
-  let n = 0;
+  pipeline.startReading();
   for (;;) {
     if (!pipeline.hasRoom()) {
       publishHeld();
       if (spooling) return worked;
       await pipeline.waitForRoom();
+      pipeline.startReading();
       if (Date.now() > deadline) return worked;
     }
     const next = ring.peek();
     if (next !== undefined) {
+      if (next.barrier !== undefined) {
+        // Spilled records that precede what follows in the ring (the entry is read first: it is reused).
+        const { barrier, next: after } = next;
+        while (spill !== undefined && Atomics.load(ctrl, CTRL_SPILL_CONSUMED) < barrier) {
+          const segment = spill.next();
+          if (segment === undefined) break;
+          await readSegment(segment);
+        }
+        ring.release(after, false);
+        worked = true;
+        continue;
+      }
       try {
         handle(ring.buf, next.start, next.end);
       } catch (err) {
@@ -123,42 +150,53 @@ async function drain(deadline: number): Promise<boolean> {
       }
       ring.release(next.next);
       worked = true;
-      if (++n % YIELD_EVERY === 0) {
+      if (++sinceYield >= YIELD_EVERY) {
+        sinceYield = 0;
         publishHeld();
         checkFlush();
         await yieldToLoop();
+        pipeline.startReading();
       }
       continue;
     }
     const segment = spill?.next();
     if (segment === undefined) break;
-    let pos = 0;
-    const buf = segment.data;
-    while (pos + 4 <= buf.length) {
-      // A spill segment is read whole (the spill counts it consumed only when done): while spooling
-      // the batch may outgrow its bound by one segment's records rather than wait for room.
-      if (!pipeline.hasRoom() && !spooling) {
-        publishHeld();
-        await pipeline.waitForRoom();
-      }
-      const length = buf.readUInt32LE(pos);
-      try {
-        handle(buf, pos + 4, pos + 4 + length);
-      } catch (err) {
-        warn('corrupt', `tracebridge: a spilled log record could not be decoded (${(err as Error).message})`);
-      }
-      Atomics.add(ctrl, CTRL_SPILL_RECORDS_READ, 1);
-      pos += 4 + length;
-      if (++n % YIELD_EVERY === 0) {
-        publishHeld();
-        await yieldToLoop();
-      }
-    }
-    spill?.done(segment.index);
+    await readSegment(segment);
     worked = true;
   }
   publishHeld();
   return worked;
+}
+
+/** Hands every record of a spill segment to the pipeline, then lets the segment go. */
+async function readSegment(segment: SpillSegment): Promise<void> {
+  const buf = segment.data;
+  let pos = segment.start;
+  while (pos + 4 <= buf.length) {
+    // A spill segment is read whole (the spill counts it consumed only when done): while spooling the
+    // batch may outgrow its bound by one segment's records rather than wait for room.
+    if (!pipeline.hasRoom() && !spooling) {
+      publishHeld();
+      await pipeline.waitForRoom();
+      pipeline.startReading();
+    }
+    const length = buf.readUInt32LE(pos);
+    try {
+      handle(buf, pos + 4, pos + 4 + length);
+    } catch (err) {
+      warn('corrupt', `tracebridge: a spilled log record could not be decoded (${(err as Error).message})`);
+    }
+    Atomics.add(ctrl, CTRL_SPILL_RECORDS_READ, 1);
+    pos += 4 + length;
+    if (++sinceYield >= YIELD_EVERY) {
+      sinceYield = 0;
+      publishHeld();
+      await yieldToLoop();
+      pipeline.startReading();
+    }
+  }
+  (spill as SpillReader).done(segment.index);
+  segmentDecoder = undefined;
 }
 
 function yieldToLoop(): Promise<void> {
@@ -264,18 +302,32 @@ async function main(): Promise<void> {
       await yieldToLoop();
       continue;
     }
-    pipeline.flushSink();
-    // Nothing to read: sleep until the producer writes, asks for a flush or a shutdown.
-    const wake = Atomics.load(ctrl, CTRL_WAKE);
-    Atomics.store(ctrl, CTRL_SLEEPING, 1);
-    if (!ring.isEmpty() || Atomics.load(ctrl, CTRL_SHUTDOWN) !== 0 || (spill !== undefined && Atomics.load(ctrl, CTRL_SPILL_CONSUMED) < Atomics.load(ctrl, CTRL_SPILL_WRITTEN))) {
-      Atomics.store(ctrl, CTRL_SLEEPING, 0);
-      continue;
+    if (gathered) {
+      // What was gathered goes out now: it has waited its batch delay in the ring (worker-wait.ts).
+      gathered = false;
+      pipeline.sendNow();
     }
-    const wait = Atomics.waitAsync(ctrl, CTRL_WAKE, wake, 1000);
-    if (wait.async) await wait.value;
-    Atomics.store(ctrl, CTRL_SLEEPING, 0);
+    pipeline.flushSink();
+    // Nothing to read: sleep until the producer writes, asks for a flush or a shutdown (worker-wait.ts).
+    if (!(await sleepIdle(ctrl, hasWork))) continue;
+    if (!urgent()) {
+      await gather(ctrl, data.pipeline.scheduleDelayMillis, urgent);
+      gathered = true;
+    }
   }
+}
+
+/** Whether the worker went to sleep after gathering records, which it then sends without further delay. */
+let gathered = false;
+
+/** Records in the ring or the spill, or a shutdown asked. */
+function hasWork(): boolean {
+  return !ring.isEmpty() || Atomics.load(ctrl, CTRL_SHUTDOWN) !== 0 || (spill !== undefined && Atomics.load(ctrl, CTRL_SPILL_CONSUMED) < Atomics.load(ctrl, CTRL_SPILL_WRITTEN));
+}
+
+/** A shutdown or a flush was asked, or the ring is filling up: the worker must not let records wait. */
+function urgent(): boolean {
+  return Atomics.load(ctrl, CTRL_SHUTDOWN) !== 0 || Atomics.load(ctrl, CTRL_FLUSH_ASKED) !== Atomics.load(ctrl, CTRL_FLUSH_DONE) || ring.filling();
 }
 
 // Atomics.waitAsync is not an event-loop handle: without a referenced one this thread would end as

@@ -67,7 +67,7 @@ export interface WorkerData {
   shutdownTimeoutMillis: number;
 }
 
-/** How often the spill hands its current segment to the worker while spilling. */
+/** How often, while spilling, the transport checks whether it can go back to the ring. */
 const SPILL_TICK_MS = 100;
 /** A flush still waiting after this long asks whether the collector refuses connections. */
 const PROBE_AFTER_MS = 100;
@@ -97,6 +97,8 @@ export class WorkerTransport implements Transport {
   private worker: Worker | undefined;
   private restarts = 0;
   private spilling = false;
+  /** Free ring bytes from which spilling ends. */
+  private readonly resumeBytes: number;
   private tick: NodeJS.Timeout | undefined;
   private closing: Promise<void> | undefined;
   closed = false;
@@ -104,6 +106,7 @@ export class WorkerTransport implements Transport {
   constructor(private readonly options: WorkerTransportOptions) {
     this.memory = createRingMemory(options.maxQueueBytes);
     this.ring = new RingWriter(this.memory);
+    this.resumeBytes = this.memory.data.byteLength / 2;
     this.s = createStatsMemory(true);
     this.enc = new Encoder(64 * 1024, options.maxRecordBytes * 3 + 1024);
     if (options.traceSampling !== undefined) this.held = new TraceBuffer(options.traceSampling.perTrace, options.traceSampling.maxTraces);
@@ -225,12 +228,12 @@ export class WorkerTransport implements Transport {
   }
 
   /**
-   * The one way into the queue: the ring while it has room; else the disk spill, which then takes every
-   * record until the worker has read it all (so the order holds); false when that is full too (or
+   * The one way into the queue: the ring while it has room; else the disk spill, which takes the
+   * records until the ring has room again (see {@link leaveSpill}); false when that is full too (or
    * spilling is off), and the caller drops and counts.
    */
   private enqueue(bytes: Uint8Array, length: number): boolean {
-    if (!this.spilling) {
+    if (!this.spilling || this.leaveSpill()) {
       if (this.ring.write(bytes, length)) {
         this.ring.wake();
         return true;
@@ -238,9 +241,33 @@ export class WorkerTransport implements Transport {
       if (this.spill === undefined) return false;
       this.spilling = true;
       this.startTick();
+      // The worker may be asleep or letting records gather (worker-wait.ts): only its reading the ring
+      // ends the spilling.
+      this.ring.kick();
     }
     if (!(this.spill as SpillWriter).append(bytes, length)) return false;
     this.s[S_SPILLED]++;
+    // A worker that started gathering since is woken too (the ring is full: the check says so).
+    this.ring.wake();
+    return true;
+  }
+
+  /**
+   * Goes back from the spill to the ring once the ring is half free: the spill's open segment is
+   * handed to the worker and a barrier in the ring makes the worker read it before what follows. Half,
+   * not "any room": each switch closes a segment file, and a ring that has just a little room would
+   * take a few records and refuse again. Spilling used to last until the spill was read to the end,
+   * which a steady stream never allows, so every record then paid a disk write and read (#22).
+   */
+  private leaveSpill(): boolean {
+    if (this.ring.freeBytes() < this.resumeBytes) return false;
+    const spill = this.spill as SpillWriter;
+    spill.closeSegment();
+    if (!this.ring.writeBarrier(spill.lastClosed())) return false;
+    this.spilling = false;
+    if (this.tick !== undefined) clearInterval(this.tick);
+    this.tick = undefined;
+    this.ring.wake();
     return true;
   }
 
@@ -273,15 +300,9 @@ export class WorkerTransport implements Transport {
     this.tick.unref();
   }
 
+  /** While spilling: goes back to the ring when a producer that stopped logging would not. */
   private spillTick(): void {
-    const spill = this.spill as SpillWriter;
-    spill.closeSegment();
-    this.ring.kick();
-    if (spill.drained()) {
-      this.spilling = false;
-      if (this.tick !== undefined) clearInterval(this.tick);
-      this.tick = undefined;
-    }
+    this.leaveSpill();
   }
 
   /** Records written but not yet exported (ring, spill, worker). */

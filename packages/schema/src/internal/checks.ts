@@ -41,8 +41,11 @@ function stringMatching(re: RegExp, what: string): Check {
   };
 }
 
+const ALL_ZEROS_RE = /^0+$/;
+
 function notAllZero(check: Check): Check {
-  return (value) => check(value) ?? (/^0+$/.test(value as string) ? 'must not be all zeros (the W3C invalid id)' : undefined);
+  // The expression is made once: a literal here made a new RegExp object at every call.
+  return (value) => check(value) ?? (ALL_ZEROS_RE.test(value as string) ? 'must not be all zeros (the W3C invalid id)' : undefined);
 }
 
 /** Nanoseconds since the epoch of a record timestamp, or `undefined` when it is not a real UTC instant. */
@@ -85,8 +88,11 @@ const LEVEL_LIST = LEVELS.join(', ');
 
 export const checkLevel: Check = (value) => (isLevel(value) ? undefined : `must be one of ${LEVEL_LIST}, got ${quote(value)}`);
 
+// Made once: made per call, it ran the expression and allocated for every record.
+const agentIdPattern = stringMatching(AGENT_ID_RE, '<role>-<model>-<instance> such as A1-haiku-001');
+
 export const checkAgentId: Check = (value) => {
-  const problem = stringMatching(AGENT_ID_RE, '<role>-<model>-<instance> such as A1-haiku-001')(value);
+  const problem = agentIdPattern(value);
   if (problem !== undefined) return problem;
   return (value as string).length > AGENT_ID_MAX_LENGTH
     ? `must be at most ${AGENT_ID_MAX_LENGTH} characters`
