@@ -2,10 +2,11 @@ import type { SpanContext } from '@opentelemetry/api';
 import type { Context } from '@opentelemetry/api';
 import type { LogRecordExporter, LogRecordProcessor, SdkLogRecord } from '@opentelemetry/sdk-logs';
 import type { LogFields, LoggerStats } from '../types.js';
-import { captureCall, newCall } from './call.js';
+import { newCall } from './call.js';
 import type { Call, Identity, PerformanceRecord } from './call.js';
 import { NO_STATE, decodeCall, encodeCall } from './call-codec.js';
 import type { DecodeState } from './call-codec.js';
+import { CallTurns } from './call-turns.js';
 import { Decoder, Encoder } from './codec.js';
 import { RecordPipeline } from './record-pipeline.js';
 import type { PipelineConfig } from './record-pipeline.js';
@@ -44,13 +45,10 @@ export class InlineTransport implements Transport {
   private readonly identities = new Map<string, Identity>();
   private readonly decodeState: DecodeState = { identities: new Map() };
   private readonly enc: Encoder;
-  /** The call object every log call is captured into (see {@link write} for the exception). */
-  private readonly call: Call = newCall();
+  /** Each log call in its turn: captured, then sent through the pipeline by {@link send}. */
+  private readonly turns = new CallTurns((call) => this.send(call));
   /** Every record is decoded into this one object; the pipeline is done with it before the next. */
   private readonly decoded: Call = newCall();
-  private busy = false;
-  /** Calls made while another was in the pipeline (a processor or a toJSON that logs), in their order. */
-  private nested: Call[] | undefined;
   private closing: Promise<void> | undefined;
   closed = false;
 
@@ -118,18 +116,7 @@ export class InlineTransport implements Transport {
       s[S_DROP_AFTER_SHUTDOWN]++;
       return;
     }
-    if (this.busy) {
-      (this.nested ??= []).push(captureCall(newCall(), level, who, baseContext, message, fields, performance));
-      return;
-    }
-    this.busy = true;
-    try {
-      this.send(captureCall(this.call, level, who, baseContext, message, fields, performance));
-      const nested = this.nested;
-      if (nested !== undefined) while (nested.length > 0) this.send(nested.shift() as Call);
-    } finally {
-      this.busy = false;
-    }
+    this.turns.take(level, who, baseContext, message, fields, performance);
   }
 
   /** Encodes a captured call, then holds it (trace-aware sampling) or hands it to the pipeline. */

@@ -3,10 +3,10 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { SpanContext } from '@opentelemetry/api';
 import type { LogFields, LoggerStats } from '../types.js';
-import { captureCall, newCall } from './call.js';
 import type { Call, Identity, PerformanceRecord } from './call.js';
 import { NO_STATE, encodeCall, forgetCalls, rememberCall } from './call-codec.js';
 import type { EncodeState } from './call-codec.js';
+import { CallTurns } from './call-turns.js';
 import { Encoder } from './codec.js';
 import type { PipelineConfig } from './record-pipeline.js';
 import {
@@ -83,16 +83,12 @@ export class WorkerTransport implements Transport {
   private readonly ring: RingWriter;
   private readonly memory: RingMemory;
   private readonly s: Float64Array;
+  /** Each log call in its turn: captured, then encoded and queued by {@link send}. */
+  private readonly turns = new CallTurns((call) => this.send(call));
   private readonly enc: Encoder;
   private readonly spill: SpillWriter | undefined;
-  /** The call object every log call is captured into (see {@link write} for the exception). */
-  private readonly call: Call = newCall();
   private readonly state: EncodeState = {};
   private readonly held: TraceBuffer<Uint8Array> | undefined;
-  /** True while a call is being encoded and queued. */
-  private busy = false;
-  /** Calls made while another was being encoded, in their order. */
-  private nested: Call[] | undefined;
   private readonly identities = new Map<string, Identity>();
   private worker: Worker | undefined;
   private restarts = 0;
@@ -176,20 +172,7 @@ export class WorkerTransport implements Transport {
       s[S_DROP_AFTER_SHUTDOWN]++;
       return;
     }
-    if (this.busy) {
-      // A log call made while another is being encoded (a toJSON or getter of its values that logs):
-      // the call object and the encoder are in use. It is queued right after that record, its own turn.
-      (this.nested ??= []).push(captureCall(newCall(), level, who, baseContext, message, fields, performance));
-      return;
-    }
-    this.busy = true;
-    try {
-      this.send(captureCall(this.call, level, who, baseContext, message, fields, performance));
-      const nested = this.nested;
-      if (nested !== undefined) while (nested.length > 0) this.send(nested.shift() as Call);
-    } finally {
-      this.busy = false;
-    }
+    this.turns.take(level, who, baseContext, message, fields, performance);
   }
 
   /** Encodes a captured call, then holds it (trace-aware sampling), queues it, or drops and counts it. */
